@@ -1,0 +1,1 @@
+Console.WriteLine("gateway: see issue 3");

@@ -1,0 +1,17 @@
+namespace Ledger.Grains.Interfaces;
+
+[GenerateSerializer, Alias("Ledger.CancelOutcome")]
+public enum CancelOutcome
+{
+    /// <summary>The purchase is cancelled (now, or by an earlier request: the answer is the same).</summary>
+    Cancelled = 0,
+
+    /// <summary>No such purchase.</summary>
+    NotFound = 1,
+
+    /// <summary>The 7-day cancellation window has passed.</summary>
+    WindowPassed = 2,
+
+    /// <summary>Too many requests are waiting; nothing changed, try again shortly.</summary>
+    Busy = 3,
+}

@@ -1,0 +1,42 @@
+namespace Ledger.Grains.Interfaces;
+
+/// <summary>
+/// The program-month ("city-month") grain, keyed <c>{programId}/{yyyy-MM}</c> (<see cref="ProgramMonth.Key"/>).
+/// It holds the policy, the caps per channel and the ledger's sequence, and group-commits purchases and
+/// cancellations to PostgreSQL: each is checked and reserved within the grain's turn, then every waiting
+/// one is committed in a single transaction and answered together.
+/// </summary>
+[Alias("Ledger.ICityMonthGrain")]
+public interface ICityMonthGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or changes the policy; a cap may never go below what is sold.</summary>
+    [Alias("SetPolicy")]
+    Task<SetPolicyResult> SetPolicyAsync(Policy policy);
+
+    /// <summary>The policy and live figures, or null when no policy was ever set.</summary>
+    [Alias("GetSnapshot")]
+    Task<CityMonthSnapshot?> GetSnapshotAsync();
+
+    /// <summary>
+    /// Buys, answering only once the purchase is durable (or rejected). Called by the citizen grain, which
+    /// answers duplicates itself; the database makes the same key safe even when that grain is bypassed.
+    /// </summary>
+    [Alias("Purchase")]
+    Task<PurchaseResult> PurchaseAsync(PurchaseOrder order);
+
+    /// <summary>Cancels a purchase within 7 days of buying, returning its amount to the cap and the limit.</summary>
+    [Alias("Cancel")]
+    Task<CancelResult> CancelAsync(long purchaseSequence);
+
+    /// <summary>The purchase recorded at a sequence, or null when there is none.</summary>
+    [Alias("GetPurchase")]
+    Task<Purchase?> GetPurchaseAsync(long purchaseSequence);
+
+    /// <summary>Ledger entries with sequence above <paramref name="after"/>, at most <paramref name="limit"/> of them.</summary>
+    [Alias("GetEntries")]
+    Task<LedgerPage> GetEntriesAsync(long after, int limit);
+
+    /// <summary>Recomputes every counter from the ledger and compares.</summary>
+    [Alias("Audit")]
+    Task<AuditReport?> AuditAsync();
+}

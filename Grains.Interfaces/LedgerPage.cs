@@ -1,0 +1,7 @@
+namespace Ledger.Grains.Interfaces;
+
+/// <summary>Entries in sequence order; <see cref="Next"/> is the <c>after</c> for the next page, or null at the end.</summary>
+[GenerateSerializer, Immutable, Alias("Ledger.LedgerPage")]
+public sealed record LedgerPage(
+    [property: Id(0)] IReadOnlyList<LedgerEntry> Entries,
+    [property: Id(1)] long? Next);

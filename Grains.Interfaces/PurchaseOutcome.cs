@@ -1,0 +1,33 @@
+namespace Ledger.Grains.Interfaces;
+
+/// <summary>Every expected answer to a purchase. Broken infrastructure is an exception instead.</summary>
+[GenerateSerializer, Alias("Ledger.PurchaseOutcome")]
+public enum PurchaseOutcome
+{
+    /// <summary>Durably recorded; <see cref="PurchaseResult.Purchase"/> holds it.</summary>
+    Confirmed = 0,
+
+    /// <summary>The same idempotency key was used with a different request: nothing was bought.</summary>
+    IdempotencyConflict = 1,
+
+    /// <summary>No policy is set for the program-month.</summary>
+    NotFound = 2,
+
+    /// <summary>The sale has not opened yet; <see cref="PurchaseResult.OpensAt"/> says when it will.</summary>
+    NotOpen = 3,
+
+    /// <summary>The sales month has ended.</summary>
+    Closed = 4,
+
+    /// <summary>The amount is not a positive whole multiple of the sale unit.</summary>
+    InvalidAmount = 5,
+
+    /// <summary>The citizen's monthly limit would be exceeded; <see cref="PurchaseResult.Remaining"/> is what is left.</summary>
+    LimitExceeded = 6,
+
+    /// <summary>The channel's cap would be exceeded; <see cref="PurchaseResult.Remaining"/> is what is left.</summary>
+    SoldOut = 7,
+
+    /// <summary>Too many purchases are waiting; nothing was bought, try again shortly.</summary>
+    Busy = 8,
+}

@@ -1,0 +1,598 @@
+using Ledger.Grains.Interfaces;
+using Ledger.Grains.Storage;
+using Orleans.Concurrency;
+using Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Grains;
+
+/// <summary>
+/// The program-month grain. Each purchase is checked against the policy and reserved against the cap
+/// synchronously within its turn; a single flusher then commits everything waiting in one transaction
+/// (ledger_commit) and answers each caller once that transaction is durable. The grain is reentrant so
+/// that callers waiting for their batch do not block the next ones from being admitted.
+/// </summary>
+/// <remarks>
+/// Correctness does not rest on this being the only activation: every commit names the epoch this
+/// activation claimed and the sequence it expects next, so a stale activation's commit fails whole, and
+/// policy writes are fenced by the grain state's ETag (see <see cref="TakeOverStateAsync"/>).
+/// </remarks>
+[Reentrant]
+public sealed partial class CityMonthGrain(
+    [PersistentState("city-month", LedgerStorage.Name)] IPersistentState<CityMonthState> state,
+    LedgerStore store,
+    [FromKeyedServices(LedgerClock.Key)] TimeProvider clock,
+    ILogger<CityMonthGrain> logger) : Grain, ICityMonthGrain
+{
+    /// <summary>Items admitted and waiting; past this a purchase answers Busy at once.</summary>
+    public const int PendingMax = 50_000;
+
+    /// <summary>Items committed in one transaction.</summary>
+    public const int BatchMax = 5_000;
+
+    /// <summary>Ledger entries one page may return.</summary>
+    public const int EntriesPageMax = 1_000;
+
+    public static readonly TimeSpan CancelWindow = TimeSpan.FromDays(7);
+
+    // A batch holds each citizen at most once (ledger_commit relies on it); it looks this far down the
+    // queue for more citizens before it stops.
+    private const int BatchScanMax = BatchMax * 2;
+    private const int TakeoverAttemptsMax = 5;
+
+    private readonly LinkedList<PendingItem> queue = new();
+    private readonly Dictionary<long, Task<CancelResult>> cancelsInFlight = [];
+    private ProgramMonth programMonth;
+    private Policy? policy;
+    private Policy? incomingPolicy;
+    private LedgerHead? head;
+    private ChannelAmounts reserved = ChannelAmounts.Zero;
+    private Task? flushing;
+    private Task? committing;
+    private bool headInDoubt;
+    private bool fenced;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        programMonth = ProgramMonth.ParseKey(this.GetPrimaryKeyString());
+        head = await store.ClaimAsync(programMonth, create: false);
+        if (head is not null)
+        {
+            await TakeOverStateAsync();
+        }
+    }
+
+    public async Task<SetPolicyResult> SetPolicyAsync(Policy newPolicy)
+    {
+        var errors = newPolicy.Validate(programMonth);
+        if (errors.Count > 0)
+        {
+            return new SetPolicyResult(
+                SetPolicyOutcome.Invalid, Errors: errors.Select(e => new PolicyError(e.Field, e.Message)).ToArray());
+        }
+
+        if (incomingPolicy is not null || fenced)
+        {
+            return new SetPolicyResult(SetPolicyOutcome.Busy);
+        }
+
+        // From here until the write ends, purchases must satisfy both the old and the new policy.
+        incomingPolicy = newPolicy;
+        try
+        {
+            return await ChangePolicyAsync(newPolicy);
+        }
+        finally
+        {
+            incomingPolicy = null;
+        }
+    }
+
+    public Task<CityMonthSnapshot?> GetSnapshotAsync()
+    {
+        if (policy is null || head is null)
+        {
+            return Task.FromResult<CityMonthSnapshot?>(null);
+        }
+
+        var status = SaleStatusAt(clock.GetUtcNow());
+        return Task.FromResult<CityMonthSnapshot?>(new CityMonthSnapshot(
+            programMonth, policy, status, ChannelStateOf(Channel.Mobile, status), ChannelStateOf(Channel.Paper, status),
+            head.NextSequence - 1));
+    }
+
+    public Task<PurchaseResult> PurchaseAsync(PurchaseOrder order)
+    {
+        var request = order.Request;
+        if (request.ProgramMonth != programMonth)
+        {
+            throw new ArgumentException($"A purchase for {request.ProgramMonth} reached {programMonth}.", nameof(order));
+        }
+
+        if (policy is null || head is null)
+        {
+            return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.NotFound));
+        }
+
+        var now = clock.GetUtcNow();
+        var rejection = Check(policy, order, now) ?? (incomingPolicy is null ? null : Check(incomingPolicy, order, now));
+        if (rejection is not null)
+        {
+            return Task.FromResult(rejection);
+        }
+
+        if (fenced || queue.Count >= PendingMax)
+        {
+            return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.Busy));
+        }
+
+        reserved = reserved.Add(request.Channel, request.Amount);
+        var item = new PendingPurchase(request, policy.PriceOf(request.Amount));
+        queue.AddLast(item);
+        EnsureFlushing();
+        return item.Answer.Task;
+    }
+
+    public async Task<CancelResult> CancelAsync(long purchaseSequence)
+    {
+        // A second cancel of the same purchase while the first is under way shares its answer.
+        if (cancelsInFlight.TryGetValue(purchaseSequence, out var inFlight))
+        {
+            return await inFlight;
+        }
+
+        var cancel = CancelOnceAsync(purchaseSequence);
+        cancelsInFlight[purchaseSequence] = cancel;
+        try
+        {
+            return await cancel;
+        }
+        finally
+        {
+            cancelsInFlight.Remove(purchaseSequence);
+        }
+    }
+
+    public async Task<Purchase?> GetPurchaseAsync(long purchaseSequence) =>
+        head is null ? null : await store.ReadPurchaseAsync(programMonth, purchaseSequence);
+
+    public async Task<LedgerPage> GetEntriesAsync(long after, int limit)
+    {
+        limit = Math.Clamp(limit, 1, EntriesPageMax);
+        if (head is null)
+        {
+            return new LedgerPage([], null);
+        }
+
+        var entries = await store.ReadEntriesAsync(programMonth, Math.Max(0, after), limit);
+        return new LedgerPage(entries, entries.Count == limit ? entries[^1].Sequence : null);
+    }
+
+    public async Task<AuditReport?> AuditAsync()
+    {
+        if (policy is null || head is null)
+        {
+            return null;
+        }
+
+        var figures = await store.AuditAsync(programMonth, policy.CitizenMonthlyLimit);
+        if (figures is null)
+        {
+            return null;
+        }
+
+        var mobile = new ChannelAudit(policy.Caps.Mobile, figures.HeadSoldMobile, figures.LedgerSoldMobile);
+        var paper = new ChannelAudit(policy.Caps.Paper, figures.HeadSoldPaper, figures.LedgerSoldPaper);
+        var gapless = figures.Entries == figures.MaxSequence && figures.HeadNextSequence == figures.MaxSequence + 1;
+        var consistent = gapless
+            && mobile.SoldByCounter == mobile.SoldByLedger && mobile.SoldByLedger <= mobile.Cap
+            && paper.SoldByCounter == paper.SoldByLedger && paper.SoldByLedger <= paper.Cap
+            && figures.CitizensOverLimit == 0 && figures.CitizenCountersOff == 0;
+        return new AuditReport(
+            consistent, mobile, paper, figures.CitizensOverLimit, figures.CitizenCountersOff, figures.Entries, gapless);
+    }
+
+    /// <summary>
+    /// Makes this activation the owner of the grain state: after the epoch is claimed, re-read the state
+    /// and write it back. Any policy an older activation wrote before that is read here; any it tries to
+    /// write after it fails its ETag check.
+    /// </summary>
+    private async Task TakeOverStateAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await state.ReadStateAsync();
+            policy = state.State.Policy;
+            if (!state.RecordExists)
+            {
+                return;
+            }
+
+            try
+            {
+                await state.WriteStateAsync();
+                return;
+            }
+            catch (InconsistentStateException) when (attempt < TakeoverAttemptsMax)
+            {
+                // An older activation wrote in between: read its policy and try again.
+            }
+        }
+    }
+
+    private async Task<SetPolicyResult> ChangePolicyAsync(Policy newPolicy)
+    {
+        if (head is null)
+        {
+            head = await store.ClaimAsync(programMonth, create: true);
+            await TakeOverStateAsync();
+        }
+
+        // The batch in flight was held to the old policy alone; every later one is held to both.
+        if (committing is not null)
+        {
+            await committing;
+        }
+
+        if (headInDoubt)
+        {
+            await ReloadHeadAsync();
+        }
+
+        foreach (var channel in Enum.GetValues<Channel>())
+        {
+            var taken = head!.Sold[channel] + reserved[channel];
+            if (newPolicy.Caps[channel] < taken)
+            {
+                return new SetPolicyResult(SetPolicyOutcome.CapBelowSold, Channel: channel, Sold: taken);
+            }
+        }
+
+        if (policy is not null && newPolicy.CitizenMonthlyLimit < policy.CitizenMonthlyLimit)
+        {
+            var usedMax = await store.ReadMaxCitizenUsedAsync(programMonth);
+            if (newPolicy.CitizenMonthlyLimit < usedMax)
+            {
+                return new SetPolicyResult(SetPolicyOutcome.LimitBelowUsed, Sold: usedMax);
+            }
+        }
+
+        var previous = state.State;
+        state.State = previous with { Policy = newPolicy };
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException e)
+        {
+            state.State = previous;
+            BecomeFenced(e.Message);
+            return new SetPolicyResult(SetPolicyOutcome.Busy);
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
+        }
+
+        policy = newPolicy;
+        return new SetPolicyResult(SetPolicyOutcome.Saved, newPolicy);
+    }
+
+    private async Task<CancelResult> CancelOnceAsync(long purchaseSequence)
+    {
+        if (policy is null || head is null)
+        {
+            return new CancelResult(CancelOutcome.NotFound);
+        }
+
+        var purchase = await store.ReadPurchaseAsync(programMonth, purchaseSequence);
+        if (purchase is null)
+        {
+            return new CancelResult(CancelOutcome.NotFound);
+        }
+
+        if (purchase.Status == PurchaseStatus.Cancelled)
+        {
+            return new CancelResult(CancelOutcome.Cancelled, purchase);
+        }
+
+        if (clock.GetUtcNow() - purchase.PurchasedAt > CancelWindow)
+        {
+            return new CancelResult(CancelOutcome.WindowPassed, purchase);
+        }
+
+        if (fenced || queue.Count >= PendingMax)
+        {
+            return new CancelResult(CancelOutcome.Busy);
+        }
+
+        var item = new PendingCancel(purchase);
+        queue.AddLast(item);
+        EnsureFlushing();
+        return await item.Answer.Task;
+    }
+
+    /// <summary>The first rule of <paramref name="rules"/> the order breaks, in the contract's order; null if none.</summary>
+    private PurchaseResult? Check(Policy rules, PurchaseOrder order, DateTimeOffset now)
+    {
+        var request = order.Request;
+        if (request.Amount <= 0 || request.Amount % rules.Unit != 0)
+        {
+            return PurchaseResult.Of(PurchaseOutcome.InvalidAmount);
+        }
+
+        var opening = rules.EffectiveOpening(programMonth);
+        if (now < opening)
+        {
+            return PurchaseResult.NotOpen(opening);
+        }
+
+        if (now >= programMonth.End)
+        {
+            return PurchaseResult.Of(PurchaseOutcome.Closed);
+        }
+
+        var limitLeft = rules.CitizenMonthlyLimit - order.UsedAtLeast;
+        if (request.Amount > limitLeft)
+        {
+            return PurchaseResult.LimitExceeded(Math.Max(0, limitLeft));
+        }
+
+        var capLeft = RemainingUnder(rules, request.Channel);
+        return request.Amount > capLeft ? PurchaseResult.SoldOut(capLeft) : null;
+    }
+
+    private long RemainingUnder(Policy rules, Channel channel) =>
+        Math.Max(0, rules.Caps[channel] - head!.Sold[channel] - reserved[channel]);
+
+    private SaleStatus SaleStatusAt(DateTimeOffset now)
+    {
+        if (now >= programMonth.End)
+        {
+            return SaleStatus.Closed;
+        }
+
+        if (now < policy!.EffectiveOpening(programMonth))
+        {
+            return SaleStatus.Scheduled;
+        }
+
+        return Enum.GetValues<Channel>().All(c => RemainingUnder(policy, c) == 0) ? SaleStatus.SoldOut : SaleStatus.Open;
+    }
+
+    private ChannelState ChannelStateOf(Channel channel, SaleStatus saleStatus)
+    {
+        var remaining = RemainingUnder(policy!, channel);
+        var status = saleStatus is SaleStatus.Scheduled or SaleStatus.Closed
+            ? saleStatus
+            : remaining == 0 ? SaleStatus.SoldOut : SaleStatus.Open;
+        return new ChannelState(policy!.Caps[channel], head!.Sold[channel], remaining, status);
+    }
+
+    /// <summary>The stricter of the policy in force and the one being saved: what a batch must stay within.</summary>
+    private CommitLimits CommitLimits()
+    {
+        var other = incomingPolicy ?? policy!;
+        return new CommitLimits(
+            Math.Min(policy!.CitizenMonthlyLimit, other.CitizenMonthlyLimit),
+            new ChannelAmounts(
+                Math.Min(policy.Caps.Mobile, other.Caps.Mobile),
+                Math.Min(policy.Caps.Paper, other.Caps.Paper)));
+    }
+
+    private void EnsureFlushing() => flushing ??= FlushAsync();
+
+    private async Task FlushAsync()
+    {
+        // Let the turn that started the flusher finish first; callers arriving meanwhile join the batch.
+        await Task.Yield();
+        try
+        {
+            while (queue.Count > 0 && !fenced)
+            {
+                committing = CommitNextBatchAsync();
+                await committing;
+            }
+        }
+        finally
+        {
+            committing = null;
+            flushing = null;
+        }
+    }
+
+    private async Task CommitNextBatchAsync()
+    {
+        var (cancels, purchases) = TakeBatch();
+        try
+        {
+            if (headInDoubt)
+            {
+                await ReloadHeadAsync();
+            }
+
+            var result = await store.CommitAsync(
+                programMonth, head!, CommitLimits(), cancels.Select(c => c.Purchase.Sequence).ToArray(),
+                purchases.Select(p => p.ToCommit()).ToArray(), clock.GetUtcNow());
+            Release(purchases);
+            Apply(cancels, purchases, result);
+        }
+        catch (LedgerFencedException e)
+        {
+            Release(purchases);
+            foreach (var item in cancels.Concat<PendingItem>(purchases))
+            {
+                item.AnswerBusy();
+            }
+
+            BecomeFenced(e.Message);
+        }
+        catch (Exception e)
+        {
+            // The commit may or may not have landed (the connection can fail after the commit): the
+            // callers learn it failed, a retry with the same key finds out, and the head is re-read.
+            Release(purchases);
+            headInDoubt = true;
+            LogCommitFailed(e, programMonth.Key, cancels.Count + purchases.Count);
+            foreach (var item in cancels.Concat<PendingItem>(purchases))
+            {
+                item.Fail(e);
+            }
+        }
+    }
+
+    private (List<PendingCancel> Cancels, List<PendingPurchase> Purchases) TakeBatch()
+    {
+        var citizens = new HashSet<string>(StringComparer.Ordinal);
+        var cancels = new List<PendingCancel>();
+        var purchases = new List<PendingPurchase>();
+        var node = queue.First;
+        for (var scanned = 0; node is not null && scanned < BatchScanMax && citizens.Count < BatchMax; scanned++)
+        {
+            var next = node.Next;
+            if (citizens.Add(node.Value.CitizenId))
+            {
+                queue.Remove(node);
+                if (node.Value is PendingCancel cancel)
+                {
+                    cancels.Add(cancel);
+                }
+                else
+                {
+                    purchases.Add((PendingPurchase)node.Value);
+                }
+            }
+
+            node = next;
+        }
+
+        return (cancels, purchases);
+    }
+
+    private void Release(List<PendingPurchase> purchases)
+    {
+        foreach (var purchase in purchases)
+        {
+            reserved = reserved.Add(purchase.Request.Channel, -purchase.Request.Amount);
+        }
+    }
+
+    private void Apply(List<PendingCancel> cancels, List<PendingPurchase> purchases, CommitResult result)
+    {
+        var sold = head!.Sold;
+        var next = head.NextSequence;
+        for (var i = 0; i < cancels.Count; i++)
+        {
+            var answer = result.Cancels[i];
+            var purchase = cancels[i].Purchase;
+            sold = sold.Add(purchase.Channel, -purchase.Amount);
+            next++;
+            cancels[i].Answer.TrySetResult(new CancelResult(
+                CancelOutcome.Cancelled, purchase with { Status = PurchaseStatus.Cancelled }, answer.CitizenUsed));
+        }
+
+        for (var i = 0; i < purchases.Count; i++)
+        {
+            var answer = result.Purchases[i];
+            if (answer.Outcome == CommitOutcome.Confirmed)
+            {
+                sold = sold.Add(answer.Channel, answer.Amount);
+                next++;
+            }
+
+            purchases[i].Answer.TrySetResult(AnswerFor(purchases[i].Request, answer));
+        }
+
+        head = head with { NextSequence = next, Sold = sold };
+        CheckInvariants();
+    }
+
+    private PurchaseResult AnswerFor(PurchaseRequest request, CommitAnswer answer) => answer.Outcome switch
+    {
+        CommitOutcome.Confirmed or CommitOutcome.Duplicate => PurchaseResult.Confirmed(
+            new Purchase(
+                PurchaseIds.Format(programMonth, answer.Sequence!.Value), programMonth, request.CitizenId,
+                answer.Channel, answer.Amount, answer.Price,
+                answer.Cancelled ? PurchaseStatus.Cancelled : PurchaseStatus.Confirmed, answer.At,
+                answer.Sequence.Value),
+            answer.CitizenUsed),
+        CommitOutcome.Conflict => PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict),
+        CommitOutcome.LimitExceeded => PurchaseResult.LimitExceeded(
+            Math.Max(0, CommitLimits().CitizenMonthlyLimit - answer.CitizenUsed), answer.CitizenUsed),
+        _ => throw new InvalidOperationException($"A purchase cannot be answered with {answer.Outcome}."),
+    };
+
+    /// <summary>A broken invariant is a bug: fail loudly rather than carry on selling.</summary>
+    private void CheckInvariants()
+    {
+        foreach (var channel in Enum.GetValues<Channel>())
+        {
+            if (head!.Sold[channel] > policy!.Caps[channel] || head.Sold[channel] < 0 || reserved[channel] < 0)
+            {
+                throw new InvalidOperationException(
+                    $"{programMonth} {channel.ToName()}: sold {head.Sold[channel]}, reserved {reserved[channel]}, " +
+                    $"cap {policy.Caps[channel]}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Re-reads the head after a commit whose outcome is unknown, and re-admits what is waiting against it:
+    /// if that commit did land, less is left, and a waiting purchase that no longer fits is sold out.
+    /// </summary>
+    private async Task ReloadHeadAsync()
+    {
+        var stored = await store.ReadHeadAsync(programMonth);
+        if (stored is null || stored.Epoch != head!.Epoch)
+        {
+            throw new LedgerFencedException($"{programMonth} was claimed by epoch {stored?.Epoch}.", new TimeoutException());
+        }
+
+        head = stored;
+        headInDoubt = false;
+        reserved = ChannelAmounts.Zero;
+        var limits = CommitLimits();
+        for (var node = queue.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value is PendingPurchase purchase)
+            {
+                var channel = purchase.Request.Channel;
+                var left = limits.Caps[channel] - head.Sold[channel] - reserved[channel];
+                if (purchase.Request.Amount > left)
+                {
+                    queue.Remove(node);
+                    purchase.Answer.TrySetResult(PurchaseResult.SoldOut(Math.Max(0, left)));
+                }
+                else
+                {
+                    reserved = reserved.Add(channel, purchase.Request.Amount);
+                }
+            }
+
+            node = next;
+        }
+    }
+
+    private void BecomeFenced(string reason)
+    {
+        fenced = true;
+        LogFenced(programMonth.Key, reason);
+        foreach (var item in queue)
+        {
+            item.AnswerBusy();
+        }
+
+        queue.Clear();
+        reserved = ChannelAmounts.Zero;
+        this.DeactivateOnIdle();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Program-month {Key} is owned by a newer activation; this one stops: {Reason}")]
+    private partial void LogFenced(string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} items of program-month {Key} failed")]
+    private partial void LogCommitFailed(Exception exception, string key, int count);
+}

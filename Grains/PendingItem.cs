@@ -1,0 +1,13 @@
+namespace Ledger.Grains;
+
+/// <summary>A purchase or cancel admitted by the program-month grain and waiting for its batch to commit.</summary>
+internal abstract class PendingItem(string citizenId)
+{
+    public string CitizenId { get; } = citizenId;
+
+    /// <summary>Answers that the item was not done and may be tried again.</summary>
+    public abstract void AnswerBusy();
+
+    /// <summary>Answers with a failure of the infrastructure: the item's fate is unknown to this activation.</summary>
+    public abstract void Fail(Exception exception);
+}

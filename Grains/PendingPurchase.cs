@@ -1,0 +1,19 @@
+using Ledger.Grains.Interfaces;
+using Ledger.Grains.Storage;
+
+namespace Ledger.Grains;
+
+internal sealed class PendingPurchase(PurchaseRequest request, long price) : PendingItem(request.CitizenId)
+{
+    public PurchaseRequest Request { get; } = request;
+
+    public CommitPurchase ToCommit() =>
+        new(Request.CitizenId, Request.IdempotencyKey, Request.Channel, Request.Amount, price);
+
+    public TaskCompletionSource<PurchaseResult> Answer { get; } =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override void AnswerBusy() => Answer.TrySetResult(PurchaseResult.Of(PurchaseOutcome.Busy));
+
+    public override void Fail(Exception exception) => Answer.TrySetException(exception);
+}

@@ -1,0 +1,261 @@
+using Ledger.Grains.Interfaces;
+using Npgsql;
+
+namespace Ledger.Grains.Storage;
+
+/// <summary>
+/// The ledger's own tables (db/0003_ledger.sql). Every write is one call of a database function, so it is
+/// one round trip and one transaction: it happens whole or not at all.
+/// </summary>
+public sealed class LedgerStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>The SQLSTATE ledger_commit raises when the head has moved on: a newer activation owns it.</summary>
+    public const string FencedSqlState = "LF001";
+
+    /// <summary>
+    /// Raises the program-month's epoch for a new activation and returns the head it starts from; null when
+    /// the program-month has no head and <paramref name="create"/> is false.
+    /// </summary>
+    public async Task<LedgerHead?> ClaimAsync(ProgramMonth programMonth, bool create)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT epoch, next_sequence, sold_mobile, sold_paper FROM ledger_claim($1, $2, $3)");
+        command.Parameters.Add(new() { Value = programMonth.ProgramId });
+        command.Parameters.Add(new() { Value = programMonth.Month });
+        command.Parameters.Add(new() { Value = create });
+        return await ReadHeadAsync(command);
+    }
+
+    /// <summary>The head as stored, without claiming it; null when there is none.</summary>
+    public async Task<LedgerHead?> ReadHeadAsync(ProgramMonth programMonth)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT epoch, next_sequence, sold_mobile, sold_paper FROM ledger_heads WHERE program_id = $1 AND month = $2");
+        command.Parameters.Add(new() { Value = programMonth.ProgramId });
+        command.Parameters.Add(new() { Value = programMonth.Month });
+        return await ReadHeadAsync(command);
+    }
+
+    /// <summary>
+    /// Commits a batch in one transaction, fenced by the head's epoch and next sequence.
+    /// </summary>
+    /// <exception cref="LedgerFencedException">The head has moved on; nothing was written.</exception>
+    public async Task<CommitResult> CommitAsync(
+        ProgramMonth programMonth,
+        LedgerHead head,
+        CommitLimits limits,
+        IReadOnlyList<long> cancels,
+        IReadOnlyList<CommitPurchase> purchases,
+        DateTimeOffset at)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, cancelled " +
+            "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+        object[] values =
+        [
+            programMonth.ProgramId, programMonth.Month, head.Epoch, head.NextSequence,
+            limits.CitizenMonthlyLimit, limits.Caps.Mobile, limits.Caps.Paper, at.ToUniversalTime(),
+            cancels.ToArray(),
+            purchases.Select(p => p.CitizenId).ToArray(),
+            purchases.Select(p => p.IdempotencyKey).ToArray(),
+            purchases.Select(p => p.Channel.ToName()).ToArray(),
+            purchases.Select(p => p.Amount).ToArray(),
+            purchases.Select(p => p.Price).ToArray(),
+        ];
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value });
+        }
+
+        var cancelAnswers = new CommitAnswer?[cancels.Count];
+        var purchaseAnswers = new CommitAnswer?[purchases.Count];
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var item = reader.GetInt64(0);
+                var answer = new CommitAnswer(
+                    ParseOutcome(reader.GetString(1)),
+                    reader.IsDBNull(2) ? null : reader.GetInt64(2),
+                    reader.GetInt64(3),
+                    ChannelNames.Parse(reader.GetString(4)),
+                    reader.GetInt64(5),
+                    reader.GetInt64(6),
+                    reader.GetFieldValue<DateTimeOffset>(7),
+                    reader.GetBoolean(8));
+                if (item > 0)
+                {
+                    purchaseAnswers[item - 1] = answer;
+                }
+                else
+                {
+                    cancelAnswers[-item - 1] = answer;
+                }
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == FencedSqlState)
+        {
+            throw new LedgerFencedException(e.MessageText, e);
+        }
+
+        return new CommitResult(Complete(cancelAnswers), Complete(purchaseAnswers));
+    }
+
+    /// <summary>The purchase recorded at a sequence, with its current status; null when there is none.</summary>
+    public async Task<Purchase?> ReadPurchaseAsync(ProgramMonth programMonth, long sequence)
+    {
+        await using var command = dataSource.CreateCommand(
+            PurchaseSelect + " AND p.sequence = $3");
+        command.Parameters.Add(new() { Value = programMonth.ProgramId });
+        command.Parameters.Add(new() { Value = programMonth.Month });
+        command.Parameters.Add(new() { Value = sequence });
+        var purchases = await ReadPurchasesAsync(programMonth, command);
+        return purchases.SingleOrDefault();
+    }
+
+    /// <summary>A citizen's purchases in a program-month, in ledger order, and their usage counter.</summary>
+    public async Task<(long Used, IReadOnlyList<Purchase> Purchases)> ReadCitizenAsync(
+        ProgramMonth programMonth, string citizenId)
+    {
+        await using var batch = dataSource.CreateBatch();
+        var purchases = new NpgsqlBatchCommand(PurchaseSelect + " AND p.citizen_id = $3 ORDER BY p.sequence");
+        var used = new NpgsqlBatchCommand(
+            "SELECT coalesce((SELECT used FROM citizen_months WHERE program_id = $1 AND month = $2 AND citizen_id = $3), 0)");
+        foreach (var command in new[] { purchases, used })
+        {
+            command.Parameters.Add(new() { Value = programMonth.ProgramId });
+            command.Parameters.Add(new() { Value = programMonth.Month });
+            command.Parameters.Add(new() { Value = citizenId });
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync();
+        var list = new List<Purchase>();
+        while (await reader.ReadAsync())
+        {
+            list.Add(ReadPurchase(programMonth, reader));
+        }
+
+        await reader.NextResultAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), list);
+    }
+
+    /// <summary>The highest usage of any citizen in the program-month.</summary>
+    public async Task<long> ReadMaxCitizenUsedAsync(ProgramMonth programMonth)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT coalesce(max(used), 0) FROM citizen_months WHERE program_id = $1 AND month = $2");
+        command.Parameters.Add(new() { Value = programMonth.ProgramId });
+        command.Parameters.Add(new() { Value = programMonth.Month });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Entries after a sequence, in order, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<LedgerEntry>> ReadEntriesAsync(ProgramMonth programMonth, long after, int limit)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT sequence, kind, purchase_sequence, citizen_id, channel, amount, price, at FROM ledger_entries " +
+            "WHERE program_id = $1 AND month = $2 AND sequence > $3 ORDER BY sequence LIMIT $4");
+        command.Parameters.Add(new() { Value = programMonth.ProgramId });
+        command.Parameters.Add(new() { Value = programMonth.Month });
+        command.Parameters.Add(new() { Value = after });
+        command.Parameters.Add(new() { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync();
+        var entries = new List<LedgerEntry>();
+        while (await reader.ReadAsync())
+        {
+            entries.Add(new LedgerEntry(
+                reader.GetInt64(0),
+                reader.GetString(1) == "purchase" ? LedgerEntryKind.Purchase : LedgerEntryKind.Cancel,
+                PurchaseIds.Format(programMonth, reader.GetInt64(2)),
+                reader.GetString(3),
+                ChannelNames.Parse(reader.GetString(4)),
+                reader.GetInt64(5),
+                reader.GetInt64(6),
+                reader.GetFieldValue<DateTimeOffset>(7)));
+        }
+
+        return entries;
+    }
+
+    /// <summary>The counters and their recomputation from the ledger, in one snapshot; null without a head.</summary>
+    public async Task<AuditFigures?> AuditAsync(ProgramMonth programMonth, long citizenMonthlyLimit)
+    {
+        await using var command = dataSource.CreateCommand("SELECT * FROM ledger_audit($1, $2, $3)");
+        command.Parameters.Add(new() { Value = programMonth.ProgramId });
+        command.Parameters.Add(new() { Value = programMonth.Month });
+        command.Parameters.Add(new() { Value = citizenMonthlyLimit });
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            return null;
+        }
+
+        return new AuditFigures(
+            reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
+            reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8));
+    }
+
+    private const string PurchaseSelect =
+        "SELECT p.sequence, p.citizen_id, p.channel, p.amount, p.price, p.at, c.sequence IS NOT NULL " +
+        "FROM ledger_entries p LEFT JOIN ledger_entries c ON c.program_id = p.program_id AND c.month = p.month " +
+        "AND c.kind = 'cancel' AND c.purchase_sequence = p.sequence " +
+        "WHERE p.program_id = $1 AND p.month = $2 AND p.kind = 'purchase'";
+
+    private static async Task<IReadOnlyList<Purchase>> ReadPurchasesAsync(ProgramMonth programMonth, NpgsqlCommand command)
+    {
+        await using var reader = await command.ExecuteReaderAsync();
+        var purchases = new List<Purchase>();
+        while (await reader.ReadAsync())
+        {
+            purchases.Add(ReadPurchase(programMonth, reader));
+        }
+
+        return purchases;
+    }
+
+    private static Purchase ReadPurchase(ProgramMonth programMonth, NpgsqlDataReader reader)
+    {
+        var sequence = reader.GetInt64(0);
+        return new Purchase(
+            PurchaseIds.Format(programMonth, sequence),
+            programMonth,
+            reader.GetString(1),
+            ChannelNames.Parse(reader.GetString(2)),
+            reader.GetInt64(3),
+            reader.GetInt64(4),
+            reader.GetBoolean(6) ? PurchaseStatus.Cancelled : PurchaseStatus.Confirmed,
+            reader.GetFieldValue<DateTimeOffset>(5),
+            sequence);
+    }
+
+    private static async Task<LedgerHead?> ReadHeadAsync(NpgsqlCommand command)
+    {
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            return null;
+        }
+
+        return new LedgerHead(
+            reader.GetInt64(0),
+            reader.GetInt64(1),
+            new ChannelAmounts(reader.GetInt64(2), reader.GetInt64(3)));
+    }
+
+    private static CommitOutcome ParseOutcome(string outcome) => outcome switch
+    {
+        "confirmed" => CommitOutcome.Confirmed,
+        "duplicate" => CommitOutcome.Duplicate,
+        "conflict" => CommitOutcome.Conflict,
+        "limit" => CommitOutcome.LimitExceeded,
+        "cancelled" => CommitOutcome.Cancelled,
+        _ => throw new InvalidOperationException($"ledger_commit answered an unknown outcome '{outcome}'."),
+    };
+
+    private static CommitAnswer[] Complete(CommitAnswer?[] answers) =>
+        Array.ConvertAll(answers, a => a
+            ?? throw new InvalidOperationException("ledger_commit left an item of the batch unanswered."));
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using Ledger.Grains;
+using Ledger.Grains.Storage;
+using Orleans.Configuration;
+
+// Settings sit beside the binary, wherever the silo is started from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
+var connectionString = builder.Configuration.GetConnectionString("Ledger")
+    ?? throw new InvalidOperationException("Set the connection string ConnectionStrings:Ledger (ConnectionStrings__Ledger).");
+var silo = builder.Configuration.GetSection("Ledger:Silo");
+
+// The membership table must exist before the silo joins the cluster, so the schema goes first.
+await LedgerSchema.ApplyAsync(connectionString);
+
+builder.UseOrleans(orleans =>
+{
+    orleans.Configure<ClusterOptions>(options =>
+    {
+        options.ClusterId = silo["ClusterId"] ?? "ledger";
+        options.ServiceId = silo["ServiceId"] ?? "ledger";
+    });
+    orleans.UseAdoNetClustering(options =>
+    {
+        options.Invariant = "Npgsql";
+        options.ConnectionString = connectionString;
+    });
+    orleans.ConfigureEndpoints(
+        IPAddress.Parse(silo["AdvertisedIp"] ?? "127.0.0.1"),
+        silo.GetValue("SiloPort", 11111),
+        silo.GetValue("GatewayPort", 30000),
+        listenOnAnyHostAddress: silo.GetValue("ListenOnAnyHostAddress", false));
+    orleans.AddLedger(connectionString);
+});
+
+using var host = builder.Build();
+await host.StartAsync();
+// ./ledger up waits for this line.
+Console.WriteLine("Ledger silo is ready");
+await host.WaitForShutdownAsync();

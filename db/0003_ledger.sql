@@ -1,0 +1,265 @@
+-- The ledger's own tables. Idempotent: the silo runs every file in db/ in order at start.
+--
+-- ledger_entries is the append-only truth. ledger_heads and citizen_months are counters kept in step
+-- with it by ledger_commit, in the same transaction, so they can always be recomputed (ledger_audit).
+-- Policies live in Orleans grain state (OrleansStorage); nothing here depends on them except the caps
+-- and limit that ledger_commit is handed, which it re-checks as a last line of defence.
+
+CREATE TABLE IF NOT EXISTS ledger_heads
+(
+    program_id    text   NOT NULL,
+    month         text   NOT NULL,
+    -- Raised by each new activation of the program-month grain; a commit must name the current epoch,
+    -- so an older activation that Orleans has not yet torn down can no longer write.
+    epoch         bigint NOT NULL CHECK (epoch >= 1),
+    -- The sequence the next entry will take. A commit must name it too: one writer per sequence.
+    next_sequence bigint NOT NULL CHECK (next_sequence >= 1),
+    sold_mobile   bigint NOT NULL DEFAULT 0 CHECK (sold_mobile >= 0),
+    sold_paper    bigint NOT NULL DEFAULT 0 CHECK (sold_paper >= 0),
+    PRIMARY KEY (program_id, month)
+);
+
+CREATE TABLE IF NOT EXISTS ledger_entries
+(
+    program_id        text        NOT NULL,
+    month             text        NOT NULL,
+    sequence          bigint      NOT NULL CHECK (sequence >= 1),
+    kind              text        NOT NULL CHECK (kind IN ('purchase', 'cancel')),
+    -- The purchase the entry is about: itself for a purchase, the cancelled one for a cancel.
+    purchase_sequence bigint      NOT NULL,
+    citizen_id        text        NOT NULL,
+    channel           text        NOT NULL CHECK (channel IN ('mobile', 'paper')),
+    amount            bigint      NOT NULL CHECK (amount > 0),
+    price             bigint      NOT NULL CHECK (price > 0),
+    idempotency_key   text,
+    at                timestamptz NOT NULL,
+    PRIMARY KEY (program_id, month, sequence),
+    CHECK ((kind = 'purchase') = (idempotency_key IS NOT NULL)),
+    CHECK ((kind = 'purchase' AND purchase_sequence = sequence)
+        OR (kind = 'cancel' AND purchase_sequence < sequence))
+);
+
+-- A citizen's key buys at most once per program-month, whichever activation or silo commits it.
+CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_idempotency
+    ON ledger_entries (program_id, month, citizen_id, idempotency_key) WHERE kind = 'purchase';
+
+-- A purchase is cancelled at most once.
+CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_one_cancel
+    ON ledger_entries (program_id, month, purchase_sequence) WHERE kind = 'cancel';
+
+CREATE OR REPLACE FUNCTION ledger_entries_are_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS
+$$
+BEGIN
+    RAISE EXCEPTION 'ledger_entries is append-only: % refused', TG_OP USING ERRCODE = 'LA001';
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER ledger_entries_append_only
+    BEFORE UPDATE OR DELETE ON ledger_entries
+    FOR EACH ROW EXECUTE FUNCTION ledger_entries_are_append_only();
+
+CREATE OR REPLACE TRIGGER ledger_entries_no_truncate
+    BEFORE TRUNCATE ON ledger_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_are_append_only();
+
+CREATE TABLE IF NOT EXISTS citizen_months
+(
+    program_id text   NOT NULL,
+    month      text   NOT NULL,
+    citizen_id text   NOT NULL,
+    used       bigint NOT NULL CHECK (used >= 0),
+    PRIMARY KEY (program_id, month, citizen_id)
+);
+
+-- Claims the program-month for a new grain activation: raises the epoch (creating the head when asked)
+-- and returns the counters the activation starts from. Every commit of an older epoch fails from here on.
+CREATE OR REPLACE FUNCTION ledger_claim(p_program text, p_month text, p_create boolean)
+    RETURNS TABLE (epoch bigint, next_sequence bigint, sold_mobile bigint, sold_paper bigint)
+    LANGUAGE plpgsql AS
+$$
+BEGIN
+    IF p_create THEN
+        INSERT INTO ledger_heads AS h (program_id, month, epoch, next_sequence)
+        VALUES (p_program, p_month, 1, 1)
+        ON CONFLICT (program_id, month) DO UPDATE SET epoch = h.epoch + 1;
+    ELSE
+        UPDATE ledger_heads h SET epoch = h.epoch + 1 WHERE h.program_id = p_program AND h.month = p_month;
+    END IF;
+    RETURN QUERY
+        SELECT h.epoch, h.next_sequence, h.sold_mobile, h.sold_paper
+        FROM ledger_heads h
+        WHERE h.program_id = p_program AND h.month = p_month;
+END;
+$$;
+
+-- Commits one batch of a program-month in one transaction, and answers for each item.
+--
+-- Fenced: the head must still carry p_epoch and p_next, or nothing is written (SQLSTATE LF001).
+-- Cancels come first, in order, then purchases, in order; each entry takes the next sequence, so the
+-- ledger has no gaps. The caller guarantees each citizen appears at most once in a batch and that every
+-- cancel names an existing, uncancelled purchase (a violation fails the whole batch: it is a bug).
+--
+-- Purchase items answer:
+--   'duplicate'  the citizen already bought with this key, with the same channel and amount: the first
+--                purchase is returned and nothing is bought;
+--   'conflict'   the key was used with another channel or amount: nothing is bought;
+--   'limit'      the citizen's usage plus the amount would pass p_limit: nothing is bought;
+--   'confirmed'  bought, at the returned sequence.
+-- Cancel items (negative item numbers) answer 'cancelled' with the cancel entry's sequence.
+-- citizen_used is the citizen's usage after the batch.
+CREATE OR REPLACE FUNCTION ledger_commit(
+    p_program text, p_month text, p_epoch bigint, p_next bigint,
+    p_limit bigint, p_cap_mobile bigint, p_cap_paper bigint, p_at timestamptz,
+    c_sequence bigint[],
+    b_citizen text[], b_key text[], b_channel text[], b_amount bigint[], b_price bigint[])
+    RETURNS TABLE (item bigint, outcome text, sequence bigint, citizen_used bigint,
+                   channel text, amount bigint, price bigint, at timestamptz, cancelled boolean)
+    LANGUAGE plpgsql AS
+$$
+DECLARE
+    head     ledger_heads%ROWTYPE;
+    next_seq bigint;
+    written  bigint;
+BEGIN
+    SELECT * INTO head FROM ledger_heads h
+    WHERE h.program_id = p_program AND h.month = p_month
+        FOR UPDATE;
+    IF NOT FOUND OR head.epoch <> p_epoch OR head.next_sequence <> p_next THEN
+        RAISE EXCEPTION 'ledger %/% is fenced: the commit expects epoch % and sequence %, the head has % and %',
+            p_program, p_month, p_epoch, p_next, head.epoch, head.next_sequence
+            USING ERRCODE = 'LF001';
+    END IF;
+    next_seq := p_next;
+
+    -- Cancels: a cancel entry mirrors its purchase's figures.
+    INSERT INTO ledger_entries (program_id, month, sequence, kind, purchase_sequence, citizen_id, channel,
+                                amount, price, idempotency_key, at)
+    SELECT p_program, p_month, next_seq + c.i - 1, 'cancel', e.sequence, e.citizen_id, e.channel,
+           e.amount, e.price, NULL, p_at
+    FROM unnest(c_sequence) WITH ORDINALITY AS c(seq, i)
+             JOIN ledger_entries e
+                  ON e.program_id = p_program AND e.month = p_month AND e.sequence = c.seq AND e.kind = 'purchase';
+    GET DIAGNOSTICS written = ROW_COUNT;
+    IF written <> coalesce(cardinality(c_sequence), 0) THEN
+        RAISE EXCEPTION 'ledger %/%: % of % cancels name no purchase', p_program, p_month,
+            coalesce(cardinality(c_sequence), 0) - written, coalesce(cardinality(c_sequence), 0)
+            USING ERRCODE = 'LB001';
+    END IF;
+    next_seq := next_seq + written;
+
+    RETURN QUERY
+        WITH returned AS (
+            UPDATE citizen_months cm
+                SET used = cm.used - x.amount
+                FROM (SELECT e.citizen_id, sum(e.amount) AS amount
+                      FROM ledger_entries e
+                      WHERE e.program_id = p_program AND e.month = p_month
+                        AND e.sequence >= p_next AND e.sequence < next_seq
+                      GROUP BY e.citizen_id) x
+                WHERE cm.program_id = p_program AND cm.month = p_month AND cm.citizen_id = x.citizen_id
+                RETURNING cm.citizen_id, cm.used)
+        SELECT -(e.sequence - p_next + 1), 'cancelled', e.sequence, r.used,
+               e.channel, e.amount, e.price, e.at, true
+        FROM ledger_entries e
+                 JOIN returned r ON r.citizen_id = e.citizen_id
+        WHERE e.program_id = p_program AND e.month = p_month AND e.sequence >= p_next AND e.sequence < next_seq;
+
+    -- Replays of a key already bought with: the first purchase answers.
+    RETURN QUERY
+        SELECT b.i, CASE WHEN e.channel = b.channel AND e.amount = b.amount THEN 'duplicate' ELSE 'conflict' END,
+               e.sequence, coalesce(cm.used, 0), e.channel, e.amount, e.price, e.at,
+               EXISTS (SELECT 1 FROM ledger_entries x
+                       WHERE x.program_id = p_program AND x.month = p_month
+                         AND x.kind = 'cancel' AND x.purchase_sequence = e.sequence)
+        FROM unnest(b_citizen, b_key, b_channel, b_amount) WITH ORDINALITY AS b(citizen, key, channel, amount, i)
+                 JOIN ledger_entries e
+                      ON e.program_id = p_program AND e.month = p_month AND e.kind = 'purchase'
+                          AND e.citizen_id = b.citizen AND e.idempotency_key = b.key
+                 LEFT JOIN citizen_months cm
+                           ON cm.program_id = p_program AND cm.month = p_month AND cm.citizen_id = b.citizen;
+
+    -- New purchases: each citizen's usage is raised only where it stays within the limit, and the
+    -- purchases that got their usage take the next sequences in batch order.
+    RETURN QUERY
+        WITH candidates AS (
+            SELECT b.*
+            FROM unnest(b_citizen, b_key, b_channel, b_amount, b_price)
+                     WITH ORDINALITY AS b(citizen, key, channel, amount, price, i)
+            WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e
+                              WHERE e.program_id = p_program AND e.month = p_month AND e.kind = 'purchase'
+                                AND e.citizen_id = b.citizen AND e.idempotency_key = b.key)),
+             usage AS (
+                 INSERT INTO citizen_months AS cm (program_id, month, citizen_id, used)
+                     SELECT p_program, p_month, c.citizen, c.amount FROM candidates c WHERE c.amount <= p_limit
+                     ON CONFLICT (program_id, month, citizen_id)
+                         DO UPDATE SET used = cm.used + excluded.used
+                         WHERE cm.used + excluded.used <= p_limit
+                     RETURNING cm.citizen_id, cm.used),
+             accepted AS (
+                 SELECT c.*, u.used, next_seq + row_number() OVER (ORDER BY c.i) - 1 AS seq
+                 FROM candidates c
+                          JOIN usage u ON u.citizen_id = c.citizen),
+             -- A data-modifying CTE runs exactly once whether or not it is read.
+             inserted AS (
+                 INSERT INTO ledger_entries (program_id, month, sequence, kind, purchase_sequence, citizen_id,
+                                             channel, amount, price, idempotency_key, at)
+                     SELECT p_program, p_month, a.seq, 'purchase', a.seq, a.citizen, a.channel, a.amount,
+                            a.price, a.key, p_at
+                     FROM accepted a
+                     RETURNING 1)
+        SELECT a.i, 'confirmed', a.seq, a.used, a.channel, a.amount, a.price, p_at, false
+        FROM accepted a
+        UNION ALL
+        SELECT c.i, 'limit', NULL::bigint, coalesce(cm.used, 0), c.channel, c.amount, c.price, p_at, false
+        FROM candidates c
+                 LEFT JOIN citizen_months cm
+                           ON cm.program_id = p_program AND cm.month = p_month AND cm.citizen_id = c.citizen
+        WHERE NOT EXISTS (SELECT 1 FROM accepted a WHERE a.i = c.i);
+
+    -- Move the head past everything written, and re-check the caps the grain enforced.
+    UPDATE ledger_heads h
+    SET next_sequence = t.next_sequence,
+        sold_mobile   = h.sold_mobile + t.mobile,
+        sold_paper    = h.sold_paper + t.paper
+    FROM (SELECT p_next + count(*) AS next_sequence,
+                 coalesce(sum(CASE WHEN e.channel = 'mobile' THEN
+                     CASE WHEN e.kind = 'purchase' THEN e.amount ELSE -e.amount END END), 0) AS mobile,
+                 coalesce(sum(CASE WHEN e.channel = 'paper' THEN
+                     CASE WHEN e.kind = 'purchase' THEN e.amount ELSE -e.amount END END), 0) AS paper
+          FROM ledger_entries e
+          WHERE e.program_id = p_program AND e.month = p_month AND e.sequence >= p_next) t
+    WHERE h.program_id = p_program AND h.month = p_month
+    RETURNING * INTO head;
+    IF head.sold_mobile > p_cap_mobile OR head.sold_paper > p_cap_paper THEN
+        RAISE EXCEPTION 'ledger %/%: the batch would sell % mobile and % paper past caps % and %', p_program, p_month,
+            head.sold_mobile, head.sold_paper, p_cap_mobile, p_cap_paper
+            USING ERRCODE = 'LB002';
+    END IF;
+END;
+$$;
+
+-- Recomputes a program-month's counters from its entries and compares them with what is stored.
+CREATE OR REPLACE FUNCTION ledger_audit(p_program text, p_month text, p_limit bigint)
+    RETURNS TABLE (head_next_sequence bigint, head_sold_mobile bigint, head_sold_paper bigint,
+                   ledger_sold_mobile bigint, ledger_sold_paper bigint, entries bigint, max_sequence bigint,
+                   citizens_over_limit bigint, citizen_counters_off bigint)
+    LANGUAGE sql STABLE AS
+$$
+WITH e AS (SELECT * FROM ledger_entries e WHERE e.program_id = p_program AND e.month = p_month),
+     per_citizen AS (SELECT e.citizen_id,
+                            sum(CASE WHEN e.kind = 'purchase' THEN e.amount ELSE -e.amount END) AS used
+                     FROM e GROUP BY e.citizen_id),
+     counters AS (SELECT cm.citizen_id, cm.used FROM citizen_months cm
+                  WHERE cm.program_id = p_program AND cm.month = p_month)
+SELECT h.next_sequence, h.sold_mobile, h.sold_paper,
+       (SELECT coalesce(sum(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END), 0) FROM e WHERE channel = 'mobile'),
+       (SELECT coalesce(sum(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END), 0) FROM e WHERE channel = 'paper'),
+       (SELECT count(*) FROM e),
+       (SELECT coalesce(max(sequence), 0) FROM e),
+       (SELECT count(*) FROM counters c WHERE c.used > p_limit),
+       (SELECT count(*) FROM per_citizen p FULL JOIN counters c ON c.citizen_id = p.citizen_id
+        WHERE coalesce(p.used, 0) <> coalesce(c.used, 0))
+FROM ledger_heads h
+WHERE h.program_id = p_program AND h.month = p_month;
+$$;
