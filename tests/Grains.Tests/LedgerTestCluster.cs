@@ -1,0 +1,62 @@
+using Ledger.Grains.Storage;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Orleans.TestingHost;
+
+namespace Ledger.Grains.Tests;
+
+/// <summary>An in-process Orleans cluster on the test PostgreSQL, with its own ledger clock.</summary>
+public sealed class LedgerTestCluster : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource dataSource;
+
+    private LedgerTestCluster(TestCluster cluster, FakeTimeProvider clock)
+    {
+        Cluster = cluster;
+        Clock = clock;
+        dataSource = NpgsqlDataSource.Create(TestDatabase.ConnectionString);
+        Store = new LedgerStore(dataSource);
+    }
+
+    public TestCluster Cluster { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    /// <summary>Direct access to the ledger tables, to check what the grains wrote.</summary>
+    public LedgerStore Store { get; }
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <param name="ledgerConnection">Where the ledger tables are reached; defaults to the test database.</param>
+    public static async Task<LedgerTestCluster> StartAsync(
+        string name, short silos = 2, string? ledgerConnection = null, TimeSpan? responseTimeout = null)
+    {
+        await TestDatabase.EnsureSchemaAsync();
+        var builder = new TestClusterBuilder(silos);
+        builder.Options.ServiceId = $"ledger-tests-{name}";
+        builder.Properties[LedgerSiloConfigurator.ClockKey] = name;
+        if (ledgerConnection is not null)
+        {
+            builder.Properties[LedgerSiloConfigurator.LedgerConnectionKey] = ledgerConnection;
+        }
+
+        builder.AddSiloBuilderConfigurator<LedgerSiloConfigurator>();
+        if (responseTimeout is { } timeout)
+        {
+            builder.AddSiloBuilderConfigurator<ShortTimeoutsConfigurator>();
+            builder.AddClientBuilderConfigurator<ShortTimeoutsConfigurator>();
+            builder.Properties[ShortTimeoutsConfigurator.TimeoutKey] = timeout.ToString("c");
+        }
+
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new LedgerTestCluster(cluster, TestClocks.For(name));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        await dataSource.DisposeAsync();
+    }
+}
