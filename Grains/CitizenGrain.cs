@@ -23,6 +23,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     private readonly Dictionary<(ProgramMonth, string), Remembered> answers = [];
     private readonly LinkedList<(ProgramMonth, string)> answerOrder = new();
     private readonly Dictionary<ProgramMonth, long> usedAtLeast = [];
+    private readonly Dictionary<ProgramMonth, Task> lastPurchase = [];
     private int inFlight;
 
     private string CitizenId => this.GetPrimaryKeyString();
@@ -80,12 +81,22 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         return new CitizenMonth(limit, used, Math.Max(0, limit - used), purchases);
     }
 
+    /// <summary>
+    /// Buys after the citizen's previous purchase in the same program-month has its answer, so the usage
+    /// handed to the program-month grain is exact: a purchase that would pass the limit is refused there
+    /// without reserving any of the cap, where two at once would both hold a reservation until the database
+    /// turned one down, and meanwhile other buyers could be told the channel was sold out.
+    /// </summary>
     private async Task<PurchaseResult> BuyAsync(PurchaseRequest request)
     {
         var key = (request.ProgramMonth, request.IdempotencyKey);
+        var previous = lastPurchase.GetValueOrDefault(request.ProgramMonth) ?? Task.CompletedTask;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lastPurchase[request.ProgramMonth] = done.Task;
         inFlight++;
         try
         {
+            await previous;
             var city = grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key);
             var result = await city.PurchaseAsync(
                 new PurchaseOrder(request, usedAtLeast.GetValueOrDefault(request.ProgramMonth)));
@@ -107,6 +118,11 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         finally
         {
             inFlight--;
+            done.SetResult();
+            if (lastPurchase.GetValueOrDefault(request.ProgramMonth) == done.Task)
+            {
+                lastPurchase.Remove(request.ProgramMonth);
+            }
         }
     }
 

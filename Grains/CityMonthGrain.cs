@@ -371,16 +371,14 @@ public sealed partial class CityMonthGrain(
         return new ChannelState(policy!.Caps[channel], head!.Sold[channel], remaining, status);
     }
 
-    /// <summary>The stricter of the policy in force and the one being saved: what a batch must stay within.</summary>
-    private CommitLimits CommitLimits()
-    {
-        var other = incomingPolicy ?? policy!;
-        return new CommitLimits(
-            Math.Min(policy!.CitizenMonthlyLimit, other.CitizenMonthlyLimit),
-            new ChannelAmounts(
-                Math.Min(policy.Caps.Mobile, other.Caps.Mobile),
-                Math.Min(policy.Caps.Paper, other.Caps.Paper)));
-    }
+    /// <summary>
+    /// What a batch is held to in the database. The caps are those in force: every waiting purchase was
+    /// admitted under them (a new, lower cap is only saved once what is sold and reserved fits under it).
+    /// The limit is the stricter of the two while a change is being saved, so a citizen cannot slip past a
+    /// lowered limit; the database rejects such a purchase on its own, without failing the batch.
+    /// </summary>
+    private CommitLimits CommitLimits() => new(
+        Math.Min(policy!.CitizenMonthlyLimit, (incomingPolicy ?? policy).CitizenMonthlyLimit), policy.Caps);
 
     private void EnsureFlushing() => flushing ??= FlushAsync();
 
@@ -413,11 +411,12 @@ public sealed partial class CityMonthGrain(
                 await ReloadHeadAsync();
             }
 
+            var limits = CommitLimits();
             var result = await store.CommitAsync(
-                programMonth, head!, CommitLimits(), cancels.Select(c => c.Purchase.Sequence).ToArray(),
+                programMonth, head!, limits, cancels.Select(c => c.Purchase.Sequence).ToArray(),
                 purchases.Select(p => p.ToCommit()).ToArray(), clock.GetUtcNow());
             Release(purchases);
-            Apply(cancels, purchases, result);
+            Apply(cancels, purchases, result, limits);
         }
         catch (LedgerFencedException e)
         {
@@ -436,9 +435,11 @@ public sealed partial class CityMonthGrain(
             Release(purchases);
             headInDoubt = true;
             LogCommitFailed(e, programMonth.Key, cancels.Count + purchases.Count);
+            var unavailable = new LedgerUnavailableException(
+                $"Committing to the ledger of {programMonth} failed; the outcome is unknown: {e.Message}");
             foreach (var item in cancels.Concat<PendingItem>(purchases))
             {
-                item.Fail(e);
+                item.Fail(unavailable);
             }
         }
     }
@@ -479,7 +480,8 @@ public sealed partial class CityMonthGrain(
         }
     }
 
-    private void Apply(List<PendingCancel> cancels, List<PendingPurchase> purchases, CommitResult result)
+    private void Apply(
+        List<PendingCancel> cancels, List<PendingPurchase> purchases, CommitResult result, CommitLimits limits)
     {
         var sold = head!.Sold;
         var next = head.NextSequence;
@@ -502,27 +504,28 @@ public sealed partial class CityMonthGrain(
                 next++;
             }
 
-            purchases[i].Answer.TrySetResult(AnswerFor(purchases[i].Request, answer));
+            purchases[i].Answer.TrySetResult(AnswerFor(purchases[i].Request, answer, limits));
         }
 
         head = head with { NextSequence = next, Sold = sold };
         CheckInvariants();
     }
 
-    private PurchaseResult AnswerFor(PurchaseRequest request, CommitAnswer answer) => answer.Outcome switch
-    {
-        CommitOutcome.Confirmed or CommitOutcome.Duplicate => PurchaseResult.Confirmed(
-            new Purchase(
-                PurchaseIds.Format(programMonth, answer.Sequence!.Value), programMonth, request.CitizenId,
-                answer.Channel, answer.Amount, answer.Price,
-                answer.Cancelled ? PurchaseStatus.Cancelled : PurchaseStatus.Confirmed, answer.At,
-                answer.Sequence.Value),
-            answer.CitizenUsed),
-        CommitOutcome.Conflict => PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict),
-        CommitOutcome.LimitExceeded => PurchaseResult.LimitExceeded(
-            Math.Max(0, CommitLimits().CitizenMonthlyLimit - answer.CitizenUsed), answer.CitizenUsed),
-        _ => throw new InvalidOperationException($"A purchase cannot be answered with {answer.Outcome}."),
-    };
+    private PurchaseResult AnswerFor(PurchaseRequest request, CommitAnswer answer, CommitLimits limits) =>
+        answer.Outcome switch
+        {
+            CommitOutcome.Confirmed or CommitOutcome.Duplicate => PurchaseResult.Confirmed(
+                new Purchase(
+                    PurchaseIds.Format(programMonth, answer.Sequence!.Value), programMonth, request.CitizenId,
+                    answer.Channel, answer.Amount, answer.Price,
+                    answer.Cancelled ? PurchaseStatus.Cancelled : PurchaseStatus.Confirmed, answer.At,
+                    answer.Sequence.Value),
+                answer.CitizenUsed),
+            CommitOutcome.Conflict => PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict),
+            CommitOutcome.LimitExceeded => PurchaseResult.LimitExceeded(
+                Math.Max(0, limits.CitizenMonthlyLimit - answer.CitizenUsed), answer.CitizenUsed),
+            _ => throw new InvalidOperationException($"A purchase cannot be answered with {answer.Outcome}."),
+        };
 
     /// <summary>A broken invariant is a bug: fail loudly rather than carry on selling.</summary>
     private void CheckInvariants()
@@ -553,14 +556,14 @@ public sealed partial class CityMonthGrain(
         head = stored;
         headInDoubt = false;
         reserved = ChannelAmounts.Zero;
-        var limits = CommitLimits();
+        var caps = CommitLimits().Caps;
         for (var node = queue.First; node is not null;)
         {
             var next = node.Next;
             if (node.Value is PendingPurchase purchase)
             {
                 var channel = purchase.Request.Channel;
-                var left = limits.Caps[channel] - head.Sold[channel] - reserved[channel];
+                var left = caps[channel] - head.Sold[channel] - reserved[channel];
                 if (purchase.Request.Amount > left)
                 {
                     queue.Remove(node);

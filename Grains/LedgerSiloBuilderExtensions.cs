@@ -29,6 +29,7 @@ public static class LedgerSiloBuilderExtensions
         silo.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(ledgerConnectionString).Build());
         silo.Services.AddSingleton<LedgerStore>();
         silo.Services.TryAddKeyedSingleton(LedgerClock.Key, TimeProvider.System);
+        silo.AddIncomingGrainCallFilter<DatabaseExceptionFilter>();
         return silo;
     }
 }

@@ -1,0 +1,108 @@
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class IdempotencyTests(ClusterFixture fixture)
+{
+    private readonly LedgerTestCluster ledger = fixture.Ledger;
+
+    [Fact]
+    public async Task Retry_with_the_same_key_returns_the_first_purchase_and_buys_nothing_more()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), 100_000);
+
+        var first = await ledger.BuyAsync(request);
+        var retry = await ledger.BuyAsync(request);
+
+        Assert.True(first.IsConfirmed);
+        Assert.Equal(first, retry);
+        Assert.Equal(100_000, (await ledger.SnapshotAsync(sale)).Mobile.Sold);
+        Assert.Equal(1, (await ledger.SnapshotAsync(sale)).Entries);
+    }
+
+    [Fact]
+    public async Task Double_taps_in_flight_at_once_buy_once()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), 200_000);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ledger.BuyAsync(request)));
+
+        Assert.All(answers, a => Assert.Equal(answers[0], a));
+        Assert.True(answers[0].IsConfirmed);
+        Assert.Equal(1, (await ledger.SnapshotAsync(sale)).Entries);
+    }
+
+    [Fact]
+    public async Task Same_key_with_another_body_is_a_conflict_and_buys_nothing()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), 100_000);
+        Assert.True((await ledger.BuyAsync(request)).IsConfirmed);
+
+        var otherAmount = await ledger.BuyAsync(request with { Amount = 50_000 });
+        var otherChannel = await ledger.BuyAsync(request with { Channel = Channel.Paper });
+
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, otherAmount.Outcome);
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, otherChannel.Outcome);
+        var snapshot = await ledger.SnapshotAsync(sale);
+        Assert.Equal((1L, 100_000L, 0L), (snapshot.Entries, snapshot.Mobile.Sold, snapshot.Paper.Sold));
+    }
+
+    [Fact]
+    public async Task Retry_after_the_citizen_grain_is_gone_still_returns_the_first_purchase()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), 100_000);
+        var first = await ledger.BuyAsync(request);
+        await ledger.Cluster.DeactivateAsync(ledger.Grains.GetGrain<ICitizenGrain>(request.CitizenId));
+
+        var retry = await ledger.BuyAsync(request);
+        var conflict = await ledger.BuyAsync(request with { Amount = 200_000 });
+
+        Assert.Equal(first.Purchase, retry.Purchase);
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, conflict.Outcome);
+        Assert.Equal(1, (await ledger.SnapshotAsync(sale)).Entries);
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_second_purchase_with_a_key_even_past_the_citizen_grain()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), 100_000);
+        var first = await ledger.BuyAsync(request);
+
+        // Straight to the program-month grain, as a second activation of the citizen grain would.
+        var direct = await ledger.City(sale).PurchaseAsync(new PurchaseOrder(request, UsedAtLeast: 0));
+
+        Assert.Equal(first.Purchase, direct.Purchase);
+        Assert.Equal(100_000, (await ledger.SnapshotAsync(sale)).Mobile.Sold);
+    }
+
+    [Fact]
+    public async Task Keys_are_per_citizen_so_two_citizens_may_use_the_same_key()
+    {
+        var sale = await ledger.OpenSaleAsync();
+
+        var a = await ledger.BuyAsync(sale, Scenario.NewCitizen(), 10_000, key: "same-key");
+        var b = await ledger.BuyAsync(sale, Scenario.NewCitizen(), 10_000, key: "same-key");
+
+        Assert.True(a.IsConfirmed && b.IsConfirmed);
+        Assert.NotEqual(a.Purchase!.PurchaseId, b.Purchase!.PurchaseId);
+    }
+
+    [Fact]
+    public async Task A_rejected_request_retried_gets_the_same_rejection()
+    {
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: 10_000));
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), 20_000);
+
+        var first = await ledger.BuyAsync(request);
+        var retry = await ledger.BuyAsync(request);
+
+        Assert.Equal(PurchaseOutcome.SoldOut, first.Outcome);
+        Assert.Equal(first, retry);
+    }
+}
