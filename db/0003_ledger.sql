@@ -138,8 +138,10 @@ BEGIN
     SELECT p_program, p_month, next_seq + c.i - 1, 'cancel', e.sequence, e.citizen_id, e.channel,
            e.amount, e.price, NULL, p_at
     FROM unnest(c_sequence) WITH ORDINALITY AS c(seq, i)
-             JOIN ledger_entries e
-                  ON e.program_id = p_program AND e.month = p_month AND e.sequence = c.seq AND e.kind = 'purchase';
+             CROSS JOIN LATERAL (
+        SELECT * FROM ledger_entries x
+        WHERE x.program_id = p_program AND x.month = p_month AND x.sequence = c.seq AND x.kind = 'purchase'
+        LIMIT 1) e;
     GET DIAGNOSTICS written = ROW_COUNT;
     IF written <> coalesce(cardinality(c_sequence), 0) THEN
         RAISE EXCEPTION 'ledger %/%: % of % cancels name no purchase', p_program, p_month,
@@ -165,57 +167,69 @@ BEGIN
                  JOIN returned r ON r.citizen_id = e.citizen_id
         WHERE e.program_id = p_program AND e.month = p_month AND e.sequence >= p_next AND e.sequence < next_seq;
 
-    -- Replays of a key already bought with: the first purchase answers.
+    -- Purchases. A key already bought with answers with the first purchase; otherwise the purchase is
+    -- accepted if the citizen's usage plus its amount stays within the limit, and the accepted ones take
+    -- the next sequences in batch order. Reading the usage and then raising it is safe: every write of
+    -- this program-month's rows happens under the head's lock, taken above.
+    --
+    -- Each item costs a fixed number of index probes, whatever the history: the lookups are LATERAL ...
+    -- LIMIT 1, which can only run as one probe per item, and no two of the batch's CTEs are joined
+    -- (the planner cannot estimate unnest and chose quadratic joins for them).
     RETURN QUERY
-        SELECT b.i, CASE WHEN e.channel = b.channel AND e.amount = b.amount THEN 'duplicate' ELSE 'conflict' END,
-               e.sequence, coalesce(cm.used, 0), e.channel, e.amount, e.price, e.at,
-               EXISTS (SELECT 1 FROM ledger_entries x
-                       WHERE x.program_id = p_program AND x.month = p_month
-                         AND x.kind = 'cancel' AND x.purchase_sequence = e.sequence)
-        FROM unnest(b_citizen, b_key, b_channel, b_amount) WITH ORDINALITY AS b(citizen, key, channel, amount, i)
-                 JOIN ledger_entries e
-                      ON e.program_id = p_program AND e.month = p_month AND e.kind = 'purchase'
-                          AND e.citizen_id = b.citizen AND e.idempotency_key = b.key
-                 LEFT JOIN citizen_months cm
-                           ON cm.program_id = p_program AND cm.month = p_month AND cm.citizen_id = b.citizen;
-
-    -- New purchases: each citizen's usage is raised only where it stays within the limit, and the
-    -- purchases that got their usage take the next sequences in batch order.
-    RETURN QUERY
-        WITH candidates AS (
-            SELECT b.*
+        WITH looked AS MATERIALIZED (
+            SELECT b.*, f.sequence AS first_sequence, f.channel AS first_channel, f.amount AS first_amount,
+                   f.price AS first_price, f.at AS first_at, coalesce(u.used, 0) AS used
             FROM unnest(b_citizen, b_key, b_channel, b_amount, b_price)
                      WITH ORDINALITY AS b(citizen, key, channel, amount, price, i)
-            WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e
-                              WHERE e.program_id = p_program AND e.month = p_month AND e.kind = 'purchase'
-                                AND e.citizen_id = b.citizen AND e.idempotency_key = b.key)),
+                     LEFT JOIN LATERAL (
+                SELECT x.sequence, x.channel, x.amount, x.price, x.at
+                FROM ledger_entries x
+                WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'purchase'
+                  AND x.citizen_id = b.citizen AND x.idempotency_key = b.key
+                LIMIT 1) f ON true
+                     LEFT JOIN LATERAL (
+                SELECT cm.used
+                FROM citizen_months cm
+                WHERE cm.program_id = p_program AND cm.month = p_month AND cm.citizen_id = b.citizen
+                LIMIT 1) u ON true),
+             decided AS MATERIALIZED (
+                 SELECT l.*, l.first_sequence IS NULL AND l.used + l.amount <= p_limit AS accepted
+                 FROM looked l),
+             numbered AS MATERIALIZED (
+                 SELECT d.*,
+                        CASE WHEN d.accepted
+                                 THEN next_seq + count(*) FILTER (WHERE d.accepted) OVER (ORDER BY d.i) - 1
+                            END AS seq
+                 FROM decided d),
+             -- Data-modifying CTEs run exactly once whether or not they are read.
              usage AS (
                  INSERT INTO citizen_months AS cm (program_id, month, citizen_id, used)
-                     SELECT p_program, p_month, c.citizen, c.amount FROM candidates c WHERE c.amount <= p_limit
-                     ON CONFLICT (program_id, month, citizen_id)
-                         DO UPDATE SET used = cm.used + excluded.used
-                         WHERE cm.used + excluded.used <= p_limit
-                     RETURNING cm.citizen_id, cm.used),
-             accepted AS (
-                 SELECT c.*, u.used, next_seq + row_number() OVER (ORDER BY c.i) - 1 AS seq
-                 FROM candidates c
-                          JOIN usage u ON u.citizen_id = c.citizen),
-             -- A data-modifying CTE runs exactly once whether or not it is read.
+                     SELECT p_program, p_month, n.citizen, n.amount FROM numbered n WHERE n.accepted
+                     ON CONFLICT (program_id, month, citizen_id) DO UPDATE SET used = cm.used + excluded.used
+                     RETURNING 1),
              inserted AS (
                  INSERT INTO ledger_entries (program_id, month, sequence, kind, purchase_sequence, citizen_id,
                                              channel, amount, price, idempotency_key, at)
-                     SELECT p_program, p_month, a.seq, 'purchase', a.seq, a.citizen, a.channel, a.amount,
-                            a.price, a.key, p_at
-                     FROM accepted a
+                     SELECT p_program, p_month, n.seq, 'purchase', n.seq, n.citizen, n.channel, n.amount,
+                            n.price, n.key, p_at
+                     FROM numbered n
+                     WHERE n.accepted
                      RETURNING 1)
-        SELECT a.i, 'confirmed', a.seq, a.used, a.channel, a.amount, a.price, p_at, false
-        FROM accepted a
-        UNION ALL
-        SELECT c.i, 'limit', NULL::bigint, coalesce(cm.used, 0), c.channel, c.amount, c.price, p_at, false
-        FROM candidates c
-                 LEFT JOIN citizen_months cm
-                           ON cm.program_id = p_program AND cm.month = p_month AND cm.citizen_id = c.citizen
-        WHERE NOT EXISTS (SELECT 1 FROM accepted a WHERE a.i = c.i);
+        SELECT n.i,
+               CASE
+                   WHEN n.accepted THEN 'confirmed'
+                   WHEN n.first_sequence IS NULL THEN 'limit'
+                   WHEN n.first_channel = n.channel AND n.first_amount = n.amount THEN 'duplicate'
+                   ELSE 'conflict' END,
+               coalesce(n.seq, n.first_sequence),
+               CASE WHEN n.accepted THEN n.used + n.amount ELSE n.used END,
+               coalesce(n.first_channel, n.channel), coalesce(n.first_amount, n.amount),
+               coalesce(n.first_price, n.price), coalesce(n.first_at, p_at),
+               n.first_sequence IS NOT NULL AND EXISTS (
+                   SELECT 1 FROM ledger_entries x
+                   WHERE x.program_id = p_program AND x.month = p_month
+                     AND x.kind = 'cancel' AND x.purchase_sequence = n.first_sequence)
+        FROM numbered n;
 
     -- Move the head past everything written, and re-check the caps the grain enforced.
     UPDATE ledger_heads h

@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// Command line: <c>--purchases N --concurrency N --connection "Host=..." [--direct]</c>. With --direct the
+/// purchases go straight to the program-month grain, skipping the citizen grains.
+/// </summary>
+public sealed record BenchOptions(int Purchases, int Concurrency, string ConnectionString, bool Direct)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Value(string name)
+        {
+            var at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        }
+
+        return new BenchOptions(
+            int.Parse(Value("--purchases") ?? "100000", CultureInfo.InvariantCulture),
+            int.Parse(Value("--concurrency") ?? "2000", CultureInfo.InvariantCulture),
+            Value("--connection")
+                ?? Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
+                ?? "Host=127.0.0.1;Port=54329;Database=ledger;Username=ledger;Password=ledger",
+            args.Contains("--direct"));
+    }
+}
