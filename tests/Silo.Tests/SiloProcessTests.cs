@@ -1,0 +1,84 @@
+using Ledger.Grains.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Orleans.Configuration;
+
+namespace Ledger.Silo.Tests;
+
+public sealed class SiloProcessTests
+{
+    private static readonly TimeSpan ShutdownTimeoutMax = TimeSpan.FromSeconds(60);
+
+    private static string ConnectionString =>
+        Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
+        ?? throw new InvalidOperationException(
+            "LEDGER_TEST_CONNECTION is not set: run the tests with ./ledger test, which starts PostgreSQL and sets it.");
+
+    [Fact]
+    public async Task Silo_process_serves_clients_found_through_the_membership_table_and_keeps_purchases_across_a_restart()
+    {
+        var clusterId = $"silo-test-{Guid.NewGuid():N}";
+        var sale = new ProgramMonth($"s{Guid.NewGuid():N}"[..20], ProgramMonth.MonthOf(DateTimeOffset.UtcNow));
+        var request = new PurchaseRequest(sale, "citizen-1", "key-1", Channel.Mobile, 200_000);
+        var policy = new Policy(DateTimeOffset.UtcNow.AddMinutes(-1), 1_000, 200_000, 10_000, new ChannelAmounts(1_000_000, 0));
+
+        PurchaseResult first;
+        await using (var silo = await SiloProcess.StartAsync(ConnectionString, clusterId))
+        {
+            using var client = await StartClientAsync(clusterId);
+            var grains = client.Services.GetRequiredService<IClusterClient>();
+            Assert.Equal(SetPolicyOutcome.Saved, (await grains.GetGrain<ICityMonthGrain>(sale.Key).SetPolicyAsync(policy)).Outcome);
+            first = await grains.GetGrain<ICitizenGrain>(request.CitizenId).PurchaseAsync(request);
+            Assert.Equal(PurchaseOutcome.Confirmed, first.Outcome);
+
+            Assert.Equal(0, await silo.TerminateAsync(ShutdownTimeoutMax));
+            Assert.Equal(["Dead"], await MembershipStatusesAsync(clusterId));
+            await client.StopAsync();
+        }
+
+        await using (var restarted = await SiloProcess.StartAsync(ConnectionString, clusterId))
+        {
+            using var client = await StartClientAsync(clusterId);
+            var grains = client.Services.GetRequiredService<IClusterClient>();
+
+            var retry = await grains.GetGrain<ICitizenGrain>(request.CitizenId).PurchaseAsync(request);
+            var snapshot = await grains.GetGrain<ICityMonthGrain>(sale.Key).GetSnapshotAsync();
+
+            Assert.Equal(first.Purchase, retry.Purchase);
+            Assert.Equal(policy, snapshot!.Policy);
+            Assert.Equal(200_000, snapshot.Mobile.Sold);
+            Assert.Contains("Active", await MembershipStatusesAsync(clusterId));
+            Assert.Equal(0, await restarted.TerminateAsync(ShutdownTimeoutMax));
+        }
+    }
+
+    private static async Task<IHost> StartClientAsync(string clusterId)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.UseOrleansClient(client => client
+            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId))
+            .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", ConnectionString)));
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>The silos of a cluster as the membership table lists them (Orleans' SiloStatus names).</summary>
+    private static async Task<IReadOnlyList<string>> MembershipStatusesAsync(string clusterId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT status FROM orleansmembershiptable WHERE deploymentid = $1 ORDER BY starttime", connection);
+        command.Parameters.Add(new() { Value = clusterId });
+        await using var reader = await command.ExecuteReaderAsync();
+        var statuses = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            statuses.Add(((Orleans.Runtime.SiloStatus)reader.GetInt32(0)).ToString());
+        }
+
+        return statuses;
+    }
+}
