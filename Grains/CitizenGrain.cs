@@ -8,9 +8,18 @@ namespace Ledger.Grains;
 /// One citizen. It answers a double tap or retry from memory (the same key in flight shares one answer;
 /// a key answered recently gets the same answer), and it carries what the citizen has bought to the
 /// program-month grain, which rejects an over-limit purchase without a database round trip. It writes
-/// nothing: the usage it knows is a lower bound learned from the database's answers, and the database
-/// re-checks every purchase at commit.
+/// nothing: the database re-checks every purchase at commit.
 /// </summary>
+/// <remarks>
+/// What it knows of a program-month is learned from the database's answers, so a new activation knows
+/// nothing. A purchase that is accepted reaches the database, which answers a key already bought with the
+/// first purchase and counts the usage exactly. A rejection made without the database (sold out, over the
+/// limit, closed...) could be wrong for a grain that knows nothing: the key may have bought before, and
+/// the usage it handed over may be too low. So before the first such rejection in a program-month, the
+/// grain reads the citizen's history there once, replays a key that already bought, and decides again
+/// with the exact usage. The operations of one program-month run one at a time, so what the grain learns
+/// is never overwritten by an older answer.
+/// </remarks>
 [Reentrant]
 public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grain, ICitizenGrain
 {
@@ -20,10 +29,12 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <summary>Purchases of one citizen in flight at once; past this a purchase answers Busy.</summary>
     public const int InFlightMax = 16;
 
+    /// <summary>Purchases of a program-month held from the history; past this it is read again when needed.</summary>
+    public const int HistoryMax = 1_000;
+
     private readonly Dictionary<(ProgramMonth, string), Remembered> answers = [];
     private readonly LinkedList<(ProgramMonth, string)> answerOrder = new();
-    private readonly Dictionary<ProgramMonth, long> usedAtLeast = [];
-    private readonly Dictionary<ProgramMonth, Task> lastPurchase = [];
+    private readonly Dictionary<ProgramMonth, MonthMemory> months = [];
     private int inFlight;
 
     private string CitizenId => this.GetPrimaryKeyString();
@@ -53,54 +64,49 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         return answer;
     }
 
-    public async Task<CancelResult> CancelAsync(ProgramMonth programMonth, long purchaseSequence)
-    {
-        var city = grains.GetGrain<ICityMonthGrain>(programMonth.Key);
-        var purchase = await city.GetPurchaseAsync(purchaseSequence);
-        if (purchase is null || purchase.CitizenId != CitizenId)
+    public Task<CancelResult> CancelAsync(ProgramMonth programMonth, long purchaseSequence) =>
+        InOrderAsync(programMonth, async month =>
         {
-            return new CancelResult(CancelOutcome.NotFound);
-        }
+            var city = grains.GetGrain<ICityMonthGrain>(programMonth.Key);
+            var purchase = await city.GetPurchaseAsync(purchaseSequence);
+            if (purchase is null || purchase.CitizenId != CitizenId)
+            {
+                return new CancelResult(CancelOutcome.NotFound);
+            }
 
-        var result = await city.CancelAsync(purchaseSequence);
-        Learn(programMonth, result.CitizenUsed);
-        return result;
-    }
+            var result = await city.CancelAsync(purchaseSequence);
+            if (result is { Outcome: CancelOutcome.Cancelled, Purchase: { } cancelled })
+            {
+                month.UsedAtLeast = result.CitizenUsed ?? month.UsedAtLeast;
+                RememberCancelled(month, cancelled);
+            }
 
-    public async Task<CitizenMonth?> GetMonthAsync(ProgramMonth programMonth)
-    {
-        var snapshot = await grains.GetGrain<ICityMonthGrain>(programMonth.Key).GetSnapshotAsync();
-        if (snapshot is null)
+            return result;
+        });
+
+    public Task<CitizenMonth?> GetMonthAsync(ProgramMonth programMonth) =>
+        InOrderAsync(programMonth, async month =>
         {
-            return null;
-        }
+            var snapshot = await grains.GetGrain<ICityMonthGrain>(programMonth.Key).GetSnapshotAsync();
+            if (snapshot is null)
+            {
+                return null;
+            }
 
-        var (used, purchases) = await store.ReadCitizenAsync(programMonth, CitizenId);
-        Learn(programMonth, used);
-        var limit = snapshot.Policy.CitizenMonthlyLimit;
-        return new CitizenMonth(limit, used, Math.Max(0, limit - used), purchases);
-    }
+            var history = await LoadHistoryAsync(programMonth, month);
+            var limit = snapshot.Policy.CitizenMonthlyLimit;
+            return new CitizenMonth(
+                limit, history.Used, Math.Max(0, limit - history.Used),
+                history.PurchasesByKey.Values.OrderBy(p => p.Sequence).ToArray());
+        });
 
-    /// <summary>
-    /// Buys after the citizen's previous purchase in the same program-month has its answer, so the usage
-    /// handed to the program-month grain is exact: a purchase that would pass the limit is refused there
-    /// without reserving any of the cap, where two at once would both hold a reservation until the database
-    /// turned one down, and meanwhile other buyers could be told the channel was sold out.
-    /// </summary>
     private async Task<PurchaseResult> BuyAsync(PurchaseRequest request)
     {
         var key = (request.ProgramMonth, request.IdempotencyKey);
-        var previous = lastPurchase.GetValueOrDefault(request.ProgramMonth) ?? Task.CompletedTask;
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lastPurchase[request.ProgramMonth] = done.Task;
         inFlight++;
         try
         {
-            await previous;
-            var city = grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key);
-            var result = await city.PurchaseAsync(
-                new PurchaseOrder(request, usedAtLeast.GetValueOrDefault(request.ProgramMonth)));
-            Learn(request.ProgramMonth, result.CitizenUsed);
+            var result = await InOrderAsync(request.ProgramMonth, month => DecideAsync(request, month));
             if (result.Outcome == PurchaseOutcome.Busy)
             {
                 // Busy is no answer: nothing happened, so a retry with the key must try again.
@@ -118,19 +124,110 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         finally
         {
             inFlight--;
-            done.SetResult();
-            if (lastPurchase.GetValueOrDefault(request.ProgramMonth) == done.Task)
+        }
+    }
+
+    private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, MonthMemory month)
+    {
+        if (month.Bought?.TryGetValue(request.IdempotencyKey, out var first) == true)
+        {
+            return Replay(request, first, month);
+        }
+
+        var city = grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key);
+        var result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
+        if (DecidedWithoutDatabase(result) && month.Bought is null)
+        {
+            await LoadHistoryAsync(request.ProgramMonth, month);
+            if (month.Bought?.TryGetValue(request.IdempotencyKey, out first) == true)
             {
-                lastPurchase.Remove(request.ProgramMonth);
+                return Replay(request, first, month);
+            }
+
+            result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
+        }
+
+        month.UsedAtLeast = result.CitizenUsed ?? month.UsedAtLeast;
+        if (result is { Outcome: PurchaseOutcome.Confirmed, Purchase: { } purchase } && month.Bought is not null)
+        {
+            month.Bought[request.IdempotencyKey] = purchase;
+            if (month.Bought.Count > HistoryMax)
+            {
+                month.Bought = null;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The answer to a key that already bought: the first purchase, or a conflict if the body differs.</summary>
+    private static PurchaseResult Replay(PurchaseRequest request, Purchase first, MonthMemory month) =>
+        first.Channel == request.Channel && first.Amount == request.Amount
+            ? PurchaseResult.Confirmed(first, month.UsedAtLeast)
+            : PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict);
+
+    /// <summary>A rejection the program-month grain made on its own, without asking the database.</summary>
+    private static bool DecidedWithoutDatabase(PurchaseResult result) =>
+        result.CitizenUsed is null
+        && result.Outcome is PurchaseOutcome.InvalidAmount or PurchaseOutcome.NotOpen or PurchaseOutcome.Closed
+            or PurchaseOutcome.LimitExceeded or PurchaseOutcome.SoldOut;
+
+    private async Task<CitizenHistory> LoadHistoryAsync(ProgramMonth programMonth, MonthMemory month)
+    {
+        var history = await store.ReadCitizenHistoryAsync(programMonth, CitizenId);
+        month.UsedAtLeast = history.Used;
+        month.Bought = history.PurchasesByKey.Count <= HistoryMax
+            ? new Dictionary<string, Purchase>(history.PurchasesByKey, StringComparer.Ordinal)
+            : null;
+        return history;
+    }
+
+    /// <summary>Runs the operations of one program-month one after another.</summary>
+    private Task<T> InOrderAsync<T>(ProgramMonth programMonth, Func<MonthMemory, Task<T>> operation)
+    {
+        if (!months.TryGetValue(programMonth, out var month))
+        {
+            months[programMonth] = month = new MonthMemory();
+        }
+
+        var previous = month.Last;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        month.Last = done.Task;
+        return RunAsync();
+
+        async Task<T> RunAsync()
+        {
+            try
+            {
+                await previous;
+                return await operation(month);
+            }
+            finally
+            {
+                done.SetResult();
             }
         }
     }
 
-    private void Learn(ProgramMonth programMonth, long? used)
+    /// <summary>A cancelled purchase shows as cancelled in every answer that is remembered for it.</summary>
+    private void RememberCancelled(MonthMemory month, Purchase cancelled)
     {
-        if (used is { } value)
+        foreach (var key in month.Bought?.Where(p => p.Value.Sequence == cancelled.Sequence).Select(p => p.Key).ToArray() ?? [])
         {
-            usedAtLeast[programMonth] = value;
+            month.Bought![key] = cancelled;
+        }
+
+        foreach (var (key, remembered) in answers.ToArray())
+        {
+            if (key.Item1 == cancelled.ProgramMonth
+                && remembered.Answer.IsCompletedSuccessfully
+                && remembered.Answer.Result.Purchase?.Sequence == cancelled.Sequence)
+            {
+                answers[key] = remembered with
+                {
+                    Answer = Task.FromResult(remembered.Answer.Result with { Purchase = cancelled }),
+                };
+            }
         }
     }
 
@@ -158,4 +255,17 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     }
 
     private sealed record Remembered(PurchaseRequest Request, Task<PurchaseResult> Answer);
+
+    /// <summary>What the grain knows of the citizen in one program-month.</summary>
+    private sealed class MonthMemory
+    {
+        /// <summary>The usage as the database last reported it: exact unless another activation bought meanwhile.</summary>
+        public long UsedAtLeast { get; set; }
+
+        /// <summary>Every key the citizen bought with, once the history was read; null until then.</summary>
+        public Dictionary<string, Purchase>? Bought { get; set; }
+
+        /// <summary>The last operation queued for this program-month.</summary>
+        public Task Last { get; set; } = Task.CompletedTask;
+    }
 }

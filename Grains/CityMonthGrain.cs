@@ -235,9 +235,10 @@ public sealed partial class CityMonthGrain(
             await committing;
         }
 
+        // Only the flusher re-reads a head in doubt, between batches; the change is tried again later.
         if (headInDoubt)
         {
-            await ReloadHeadAsync();
+            return new SetPolicyResult(SetPolicyOutcome.Busy);
         }
 
         foreach (var channel in Enum.GetValues<Channel>())
@@ -403,14 +404,14 @@ public sealed partial class CityMonthGrain(
 
     private async Task CommitNextBatchAsync()
     {
+        if (headInDoubt && !await TryReloadHeadAsync())
+        {
+            return;
+        }
+
         var (cancels, purchases) = TakeBatch();
         try
         {
-            if (headInDoubt)
-            {
-                await ReloadHeadAsync();
-            }
-
             var limits = CommitLimits();
             var result = await store.CommitAsync(
                 programMonth, head!, limits, cancels.Select(c => c.Purchase.Sequence).ToArray(),
@@ -432,15 +433,44 @@ public sealed partial class CityMonthGrain(
         {
             // The commit may or may not have landed (the connection can fail after the commit): the
             // callers learn it failed, a retry with the same key finds out, and the head is re-read.
-            Release(purchases);
             headInDoubt = true;
-            LogCommitFailed(e, programMonth.Key, cancels.Count + purchases.Count);
-            var unavailable = new LedgerUnavailableException(
-                $"Committing to the ledger of {programMonth} failed; the outcome is unknown: {e.Message}");
-            foreach (var item in cancels.Concat<PendingItem>(purchases))
-            {
-                item.Fail(unavailable);
-            }
+            Fail(cancels, purchases, e);
+        }
+    }
+
+    /// <summary>
+    /// Re-reads the head before the next batch is taken. If that fails too, the next batch fails with it,
+    /// so callers hear at once that the ledger is unavailable instead of waiting for it to come back.
+    /// </summary>
+    private async Task<bool> TryReloadHeadAsync()
+    {
+        try
+        {
+            await ReloadHeadAsync();
+            return true;
+        }
+        catch (LedgerFencedException e)
+        {
+            BecomeFenced(e.Message);
+        }
+        catch (Exception e)
+        {
+            var (cancels, purchases) = TakeBatch();
+            Fail(cancels, purchases, e);
+        }
+
+        return false;
+    }
+
+    private void Fail(List<PendingCancel> cancels, List<PendingPurchase> purchases, Exception e)
+    {
+        Release(purchases);
+        LogCommitFailed(e, programMonth.Key, cancels.Count + purchases.Count);
+        var unavailable = new LedgerUnavailableException(
+            $"Committing to the ledger of {programMonth} failed; the outcome is unknown: {e.Message}");
+        foreach (var item in cancels.Concat<PendingItem>(purchases))
+        {
+            item.Fail(unavailable);
         }
     }
 
@@ -544,6 +574,7 @@ public sealed partial class CityMonthGrain(
     /// <summary>
     /// Re-reads the head after a commit whose outcome is unknown, and re-admits what is waiting against it:
     /// if that commit did land, less is left, and a waiting purchase that no longer fits is sold out.
+    /// Called only between batches, when every reservation belongs to a queued purchase.
     /// </summary>
     private async Task ReloadHeadAsync()
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Ledger.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,10 +27,30 @@ public static class LedgerSiloBuilderExtensions
             // (The provider's default, Newtonsoft JSON, stores .NET type names instead.)
             o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));
-        silo.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(ledgerConnectionString).Build());
+        silo.Services.AddSingleton(_ => CreateDataSource(ledgerConnectionString));
         silo.Services.AddSingleton<LedgerStore>();
         silo.Services.TryAddKeyedSingleton(LedgerClock.Key, TimeProvider.System);
         silo.AddIncomingGrainCallFilter<DatabaseExceptionFilter>();
         return silo;
+    }
+
+    /// <summary>
+    /// Connections per silo for the ledger's own queries, unless the connection string names a maximum:
+    /// a few silos and Orleans' own pools must stay well within PostgreSQL's max_connections (200 under
+    /// ./ledger), and a burst of reads waits for a connection rather than being refused one.
+    /// </summary>
+    public const int ConnectionsMax = 32;
+
+    private static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Npgsql's own builder claims every keyword it knows; the generic one reports only those given.
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!new[] { "Maximum Pool Size", "Max Pool Size", "MaxPoolSize" }.Any(given.ContainsKey))
+        {
+            builder.ConnectionStringBuilder.MaxPoolSize = ConnectionsMax;
+        }
+
+        return builder.Build();
     }
 }

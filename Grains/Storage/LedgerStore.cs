@@ -114,12 +114,11 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         return purchases.SingleOrDefault();
     }
 
-    /// <summary>A citizen's purchases in a program-month, in ledger order, and their usage counter.</summary>
-    public async Task<(long Used, IReadOnlyList<Purchase> Purchases)> ReadCitizenAsync(
-        ProgramMonth programMonth, string citizenId)
+    /// <summary>A citizen's usage counter in a program-month and every purchase they made there, by key.</summary>
+    public async Task<CitizenHistory> ReadCitizenHistoryAsync(ProgramMonth programMonth, string citizenId)
     {
         await using var batch = dataSource.CreateBatch();
-        var purchases = new NpgsqlBatchCommand(PurchaseSelect + " AND p.citizen_id = $3 ORDER BY p.sequence");
+        var purchases = new NpgsqlBatchCommand(PurchaseSelect + " AND p.citizen_id = $3");
         var used = new NpgsqlBatchCommand(
             "SELECT coalesce((SELECT used FROM citizen_months WHERE program_id = $1 AND month = $2 AND citizen_id = $3), 0)");
         foreach (var command in new[] { purchases, used })
@@ -131,15 +130,15 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         }
 
         await using var reader = await batch.ExecuteReaderAsync();
-        var list = new List<Purchase>();
+        var byKey = new Dictionary<string, Purchase>(StringComparer.Ordinal);
         while (await reader.ReadAsync())
         {
-            list.Add(ReadPurchase(programMonth, reader));
+            byKey.Add(reader.GetString(7), ReadPurchase(programMonth, reader));
         }
 
         await reader.NextResultAsync();
         await reader.ReadAsync();
-        return (reader.GetInt64(0), list);
+        return new CitizenHistory(reader.GetInt64(0), byKey);
     }
 
     /// <summary>The highest usage of any citizen in the program-month.</summary>
@@ -199,7 +198,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     }
 
     private const string PurchaseSelect =
-        "SELECT p.sequence, p.citizen_id, p.channel, p.amount, p.price, p.at, c.sequence IS NOT NULL " +
+        "SELECT p.sequence, p.citizen_id, p.channel, p.amount, p.price, p.at, c.sequence IS NOT NULL, p.idempotency_key " +
         "FROM ledger_entries p LEFT JOIN ledger_entries c ON c.program_id = p.program_id AND c.month = p.month " +
         "AND c.kind = 'cancel' AND c.purchase_sequence = p.sequence " +
         "WHERE p.program_id = $1 AND p.month = $2 AND p.kind = 'purchase'";

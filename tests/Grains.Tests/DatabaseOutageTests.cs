@@ -1,0 +1,335 @@
+using System.Diagnostics;
+using Ledger.Grains.Interfaces;
+using Ledger.Grains.Storage;
+using Xunit.Abstractions;
+
+namespace Ledger.Grains.Tests;
+
+/// <summary>
+/// The database becomes unreachable for a moment: purchases fail cleanly (an error reaches the caller,
+/// nothing is half-written), and once it is back a retry with the same key confirms exactly once. The
+/// silos reach the ledger tables through a <see cref="TcpProxy"/> the test cuts; grain state and the
+/// checks below (<see cref="LedgerTestCluster.Store"/>) go to the database directly.
+/// </summary>
+public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const long Amount = 10_000;
+    private const long Cap = 5_000_000;
+
+    /// <summary>A purchase made while the database is unreachable must have failed within this.</summary>
+    private static readonly TimeSpan FailureTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>A client waits this long before retrying a request that got no final answer.</summary>
+    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a client keeps retrying once the database is back.</summary>
+    private static readonly TimeSpan RetryDeadline = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest a test waits for an event it set up.</summary>
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(20);
+
+    private TcpProxy proxy = null!;
+    private LedgerTestCluster ledger = null!;
+
+    public async Task InitializeAsync()
+    {
+        proxy = TcpProxy.To(TestDatabase.ConnectionString);
+        // Short timeouts, so a cut that leaves a connection hanging is still noticed quickly.
+        var throughProxy = proxy.Reroute(TestDatabase.ConnectionString, b =>
+        {
+            b.Timeout = 3;
+            b.CommandTimeout = 5;
+        });
+        ledger = await LedgerTestCluster.StartAsync(
+            "database-outage", silos: 1, ledgerConnection: throughProxy, responseTimeout: TimeSpan.FromSeconds(10));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await ledger.DisposeAsync();
+        await proxy.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Purchase_while_the_database_is_unreachable_fails_cleanly_and_its_retry_confirms_once_it_is_back()
+    {
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: Cap));
+        Assert.True((await ledger.BuyAsync(sale, Scenario.NewCitizen(), Amount)).IsConfirmed);
+        Assert.True(proxy.Forwarded > 0, "The ledger is not reached through the proxy.");
+        var headBefore = await ledger.Store.ReadHeadAsync(sale);
+
+        proxy.Cut();
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), Amount);
+        var (outcome, error, took) = await AttemptAsync(request);
+
+        output.WriteLine($"While cut: {outcome?.ToString() ?? error} after {took.TotalMilliseconds:F0} ms");
+        Assert.NotEqual(PurchaseOutcome.Confirmed, outcome);
+        Assert.Equal(headBefore, await ledger.Store.ReadHeadAsync(sale));
+        await AssertNotRecordedAsync(sale, request.CitizenId);
+        AssertConsistent(await ledger.Store.AuditAsync(sale, Scenario.Limit), entries: 1);
+        Assert.Equal(Amount, (await ledger.SnapshotAsync(sale)).Mobile.Sold);
+
+        proxy.Restore();
+        var retried = await FinalAnswerAsync(request);
+
+        Assert.Equal(PurchaseOutcome.Confirmed, retried.Outcome);
+        Assert.Equal(2, retried.Purchase!.Sequence);
+        var history = await ledger.Store.ReadCitizenHistoryAsync(sale, request.CitizenId);
+        var (used, purchases) = (history.Used, history.PurchasesByKey.Values);
+        Assert.Equal(Amount, used);
+        Assert.Equal([retried.Purchase.PurchaseId], purchases.Select(p => p.PurchaseId));
+        Assert.Equal(retried.Purchase, (await ledger.BuyAsync(request)).Purchase);
+        await AssertFiguresAsync(sale, purchases: 2);
+        await ledger.AssertAuditConsistentAsync(sale);
+    }
+
+    [Fact]
+    public async Task Purchases_while_the_database_is_unreachable_all_fail_cleanly_and_none_is_half_written()
+    {
+        const int buyers = 40;
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: Cap));
+        Assert.True((await ledger.BuyAsync(sale, Scenario.NewCitizen(), Amount)).IsConfirmed);
+        var headBefore = await ledger.Store.ReadHeadAsync(sale);
+
+        proxy.Cut();
+        var requests = Enumerable.Range(0, buyers).Select(_ => Scenario.Request(sale, Scenario.NewCitizen(), Amount)).ToArray();
+        var attempts = await Task.WhenAll(requests.Select(AttemptAsync));
+
+        output.WriteLine(
+            $"While cut: {string.Join(", ", attempts.GroupBy(a => a.Outcome?.ToString() ?? a.Error).Select(g => $"{g.Count()} x {g.Key}"))}; " +
+            $"slowest {attempts.Max(a => a.Took).TotalMilliseconds:F0} ms");
+        Assert.All(attempts, a => Assert.NotEqual(PurchaseOutcome.Confirmed, a.Outcome));
+        Assert.Equal(headBefore, await ledger.Store.ReadHeadAsync(sale));
+        foreach (var request in requests)
+        {
+            await AssertNotRecordedAsync(sale, request.CitizenId);
+        }
+
+        AssertConsistent(await ledger.Store.AuditAsync(sale, Scenario.Limit), entries: 1);
+
+        proxy.Restore();
+        var retried = await Task.WhenAll(requests.Select(FinalAnswerAsync));
+
+        Assert.All(retried, r => Assert.Equal(PurchaseOutcome.Confirmed, r.Outcome));
+        Assert.Equal(Enumerable.Range(2, buyers).Select(s => (long)s), retried.Select(r => r.Purchase!.Sequence).Order());
+        foreach (var (request, answer) in requests.Zip(retried))
+        {
+            var history = await ledger.Store.ReadCitizenHistoryAsync(sale, request.CitizenId);
+        var (used, purchases) = (history.Used, history.PurchasesByKey.Values);
+            Assert.Equal(Amount, used);
+            Assert.Equal([answer.Purchase!.PurchaseId], purchases.Select(p => p.PurchaseId));
+        }
+
+        await AssertFiguresAsync(sale, purchases: 1 + buyers);
+        await ledger.AssertAuditConsistentAsync(sale);
+    }
+
+    [Fact]
+    public async Task Database_cut_mid_commit_leaves_each_purchase_recorded_once_or_not_at_all_and_retries_settle_which()
+    {
+        const int buyers = 300;
+        const int confirmationsBeforeCut = 50;
+        const int failuresBeforeRestore = 20;
+        const int clientsInFlightMax = 32;
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: Cap, paperCap: 0));
+        var confirmed = 0;
+        var failed = 0;
+        var enoughConfirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var enoughFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new SemaphoreSlim(clientsInFlightMax);
+        var clients = Enumerable.Range(0, buyers)
+            .Select(_ => new RetryingClient(Scenario.Request(sale, Scenario.NewCitizen(), Amount)))
+            .ToArray();
+
+        void OnConfirmed()
+        {
+            if (Interlocked.Increment(ref confirmed) == confirmationsBeforeCut)
+            {
+                enoughConfirmed.TrySetResult();
+            }
+        }
+
+        void OnFailed()
+        {
+            if (Interlocked.Increment(ref failed) == failuresBeforeRestore)
+            {
+                enoughFailed.TrySetResult();
+            }
+        }
+
+        var running = clients.Select(c => c.RunAsync(ledger, gate, RetryDeadline + EventTimeout, OnConfirmed, OnFailed)).ToArray();
+        await enoughConfirmed.Task.WaitAsync(EventTimeout);
+        proxy.Cut();
+        var cutAt = Stopwatch.StartNew();
+        await enoughFailed.Task.WaitAsync(EventTimeout);
+        proxy.Restore();
+        var restoredAfter = cutAt.Elapsed;
+        await Task.WhenAll(running);
+
+        var unanswered = clients.Where(c => c.Final is null).Select(c => c.Describe()).ToArray();
+        Assert.True(unanswered.Length == 0, $"{unanswered.Length} requests got no final answer: {string.Join("; ", unanswered.Take(3))}");
+        Assert.All(clients, c => Assert.Equal(PurchaseOutcome.Confirmed, c.Final!.Outcome));
+        Assert.All(clients, c => Assert.All(c.ConfirmationsSeen, p => Assert.Equal(c.Final!.Purchase!.PurchaseId, p.PurchaseId)));
+        var entries = await ledger.Store.ReadEntriesAsync(sale, 0, buyers + 1);
+        Assert.Equal(buyers, entries.Count);
+        Assert.Equal(
+            clients.Select(c => (c.Request.CitizenId, c.Final!.Purchase!.PurchaseId)).Order(),
+            entries.Select(e => (e.CitizenId, e.PurchaseId)).Order());
+        await AssertFiguresAsync(sale, purchases: buyers);
+        await ledger.AssertAuditConsistentAsync(sale);
+        output.WriteLine(
+            $"cut after {confirmationsBeforeCut} confirmations, restored after {restoredAfter.TotalMilliseconds:F0} ms; " +
+            $"failed attempts {clients.Sum(c => c.Failures)}, most attempts by one client {clients.Max(c => c.Attempts)}");
+    }
+
+    [Fact]
+    public async Task Purchase_past_the_cap_after_an_outage_is_answered_sold_out()
+    {
+        const long cap = 2 * Amount;
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: cap, paperCap: 0));
+        Assert.True((await ledger.BuyAsync(sale, Scenario.NewCitizen(), Amount)).IsConfirmed);
+        proxy.Cut();
+        var last = Scenario.Request(sale, Scenario.NewCitizen(), Amount);
+        Assert.NotEqual(PurchaseOutcome.Confirmed, (await AttemptAsync(last)).Outcome);
+        proxy.Restore();
+        Assert.Equal(PurchaseOutcome.Confirmed, (await FinalAnswerAsync(last)).Outcome);
+
+        var tooLate = await FinalAnswerAsync(Scenario.Request(sale, Scenario.NewCitizen(), Amount));
+
+        Assert.Equal(PurchaseOutcome.SoldOut, tooLate.Outcome);
+        Assert.Equal(0, tooLate.Remaining);
+        await AssertFiguresAsync(sale, purchases: 2, cap);
+        await ledger.AssertAuditConsistentAsync(sale);
+    }
+
+    /// <summary>One attempt, which must end (answer or error) within <see cref="FailureTimeout"/>.</summary>
+    private async Task<(PurchaseOutcome? Outcome, string? Error, TimeSpan Took)> AttemptAsync(PurchaseRequest request)
+    {
+        var clock = Stopwatch.StartNew();
+        var call = ledger.BuyAsync(request);
+        try
+        {
+            var result = await call.WaitAsync(FailureTimeout);
+            return (result.Outcome, null, clock.Elapsed);
+        }
+        catch (Exception e) when (call.IsCompleted)
+        {
+            return (null, e.GetType().Name, clock.Elapsed);
+        }
+    }
+
+    private async Task<PurchaseResult> FinalAnswerAsync(PurchaseRequest request)
+    {
+        var client = new RetryingClient(request);
+        await client.RunAsync(ledger, gate: null, RetryDeadline, onConfirmed: null, onFailed: null);
+        return client.Final ?? throw new TimeoutException($"No final answer within {RetryDeadline}: {client.Describe()}");
+    }
+
+    private async Task AssertNotRecordedAsync(ProgramMonth sale, string citizen)
+    {
+        var history = await ledger.Store.ReadCitizenHistoryAsync(sale, citizen);
+        var (used, purchases) = (history.Used, history.PurchasesByKey.Values);
+        Assert.Equal(0, used);
+        Assert.Empty(purchases);
+    }
+
+    /// <summary>The stored head, and the grain's live figures, agree with the number of purchases made.</summary>
+    private async Task AssertFiguresAsync(ProgramMonth sale, int purchases, long cap = Cap)
+    {
+        var head = await ledger.Store.ReadHeadAsync(sale);
+        Assert.Equal(purchases + 1, head!.NextSequence);
+        Assert.Equal(purchases * Amount, head.Sold.Mobile);
+        var snapshot = await ledger.SnapshotAsync(sale);
+        Assert.Equal(purchases, snapshot.Entries);
+        // Nothing is being committed now, so what remains is exactly the cap less what is sold.
+        var sold = purchases * Amount;
+        Assert.Equal(new ChannelState(cap, sold, cap - sold, sold < cap ? SaleStatus.Open : SaleStatus.SoldOut), snapshot.Mobile);
+    }
+
+    /// <summary>The audit as the grain would judge it, from figures read directly (the grain cannot reach them).</summary>
+    private static void AssertConsistent(AuditFigures? figures, long entries)
+    {
+        Assert.NotNull(figures);
+        Assert.Equal(entries, figures.Entries);
+        Assert.Equal(figures.Entries, figures.MaxSequence);
+        Assert.Equal(figures.MaxSequence + 1, figures.HeadNextSequence);
+        Assert.Equal(figures.LedgerSoldMobile, figures.HeadSoldMobile);
+        Assert.Equal(figures.LedgerSoldPaper, figures.HeadSoldPaper);
+        Assert.Equal(0, figures.CitizensOverLimit);
+        Assert.Equal(0, figures.CitizenCountersOff);
+    }
+
+    /// <summary>A client that retries with the same key after an error or Busy, until a final answer.</summary>
+    private sealed class RetryingClient(PurchaseRequest request)
+    {
+        private const int ErrorsKept = 3;
+        private readonly List<string> errors = [];
+
+        public PurchaseRequest Request { get; } = request;
+
+        public PurchaseResult? Final { get; private set; }
+
+        public List<Purchase> ConfirmationsSeen { get; } = [];
+
+        public int Attempts { get; private set; }
+
+        public int Failures { get; private set; }
+
+        public async Task RunAsync(
+            LedgerTestCluster ledger, SemaphoreSlim? gate, TimeSpan deadline, Action? onConfirmed, Action? onFailed)
+        {
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                if (gate is not null)
+                {
+                    await gate.WaitAsync();
+                }
+
+                Attempts++;
+                PurchaseResult? result = null;
+                try
+                {
+                    result = await ledger.BuyAsync(Request);
+                }
+                catch (Exception e)
+                {
+                    Failures++;
+                    if (errors.Count < ErrorsKept)
+                    {
+                        errors.Add($"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
+                    }
+
+                    onFailed?.Invoke();
+                }
+                finally
+                {
+                    gate?.Release();
+                }
+
+                if (result is { Outcome: not PurchaseOutcome.Busy })
+                {
+                    if (result.IsConfirmed)
+                    {
+                        ConfirmationsSeen.Add(result.Purchase!);
+                        onConfirmed?.Invoke();
+                    }
+
+                    Final = result;
+                    return;
+                }
+
+                if (clock.Elapsed >= deadline)
+                {
+                    return;
+                }
+
+                await Task.Delay(RetryBackoff);
+            }
+        }
+
+        public string Describe() =>
+            $"{Request.CitizenId}: final {Final?.Outcome.ToString() ?? "none"}, {Attempts} attempts, {Failures} failed, " +
+            $"errors [{string.Join("; ", errors)}]";
+    }
+}
