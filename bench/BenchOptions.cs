@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Ledger.Bench;
 
 /// <summary>
-/// Command line: <c>--purchases N --concurrency N --connection "Host=..." [--direct]</c>. With --direct the
-/// purchases go straight to the program-month grain, skipping the citizen grains.
+/// Command line: <c>--purchases N --concurrency N --connection "Host=..." [--only citizen|direct]</c>. Both
+/// paths run by default: through the citizen grains, and straight to the program-month grain.
 /// </summary>
-public sealed record BenchOptions(int Purchases, int Concurrency, string ConnectionString, bool Direct)
+public sealed record BenchOptions(int Purchases, int Concurrency, string ConnectionString, bool? Direct)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -22,6 +22,12 @@ public sealed record BenchOptions(int Purchases, int Concurrency, string Connect
             Value("--connection")
                 ?? Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
                 ?? "Host=127.0.0.1;Port=54329;Database=ledger;Username=ledger;Password=ledger",
-            args.Contains("--direct"));
+            Value("--only") switch
+            {
+                null => null,
+                "citizen" => false,
+                "direct" => true,
+                var other => throw new ArgumentException($"--only takes citizen or direct, not {other}."),
+            });
     }
 }
