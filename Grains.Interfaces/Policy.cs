@@ -41,6 +41,10 @@ public sealed record Policy(
         {
             errors.Add(("unit", "The sale unit must be a positive amount of won."));
         }
+        else if (DiscountBps is >= 0 and < BasisPointsPerWhole && PriceOf(Unit) < 1)
+        {
+            errors.Add(("unit", "One unit must cost at least 1 won after the discount."));
+        }
 
         if (CitizenMonthlyLimit <= 0)
         {

@@ -26,7 +26,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <summary>Answers remembered per citizen; the oldest finished ones are forgotten first.</summary>
     public const int AnswersMax = 64;
 
-    /// <summary>Purchases of one citizen in flight at once; past this a purchase answers Busy.</summary>
+    /// <summary>Purchases of one citizen in flight at once, and operations waiting in one program-month; past this, Busy.</summary>
     public const int InFlightMax = 16;
 
     /// <summary>Purchases of a program-month held from the history; past this it is read again when needed.</summary>
@@ -45,6 +45,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         {
             throw new ArgumentException($"A purchase for citizen {request.CitizenId} reached {CitizenId}.", nameof(request));
         }
+
+        PurchaseRequests.EnsureWellFormed(request);
 
         var key = (request.ProgramMonth, request.IdempotencyKey);
         if (answers.TryGetValue(key, out var remembered))
@@ -82,7 +84,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             }
 
             return result;
-        });
+        },
+        busy: new CancelResult(CancelOutcome.Busy));
 
     public Task<CitizenMonth?> GetMonthAsync(ProgramMonth programMonth) =>
         InOrderAsync(programMonth, async month =>
@@ -98,7 +101,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             return new CitizenMonth(
                 limit, history.Used, Math.Max(0, limit - history.Used),
                 history.PurchasesByKey.Values.OrderBy(p => p.Sequence).ToArray());
-        });
+        },
+        busy: null);
 
     private async Task<PurchaseResult> BuyAsync(PurchaseRequest request)
     {
@@ -106,7 +110,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         inFlight++;
         try
         {
-            var result = await InOrderAsync(request.ProgramMonth, month => DecideAsync(request, month));
+            var result = await InOrderAsync(
+                request.ProgramMonth, month => DecideAsync(request, month), busy: PurchaseResult.Of(PurchaseOutcome.Busy));
             if (result.Outcome == PurchaseOutcome.Busy)
             {
                 // Busy is no answer: nothing happened, so a retry with the key must try again.
@@ -182,17 +187,30 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         return history;
     }
 
-    /// <summary>Runs the operations of one program-month one after another.</summary>
-    private Task<T> InOrderAsync<T>(ProgramMonth programMonth, Func<MonthMemory, Task<T>> operation)
+    /// <summary>
+    /// Runs the operations of one program-month one after another. When one fails, its outcome is unknown
+    /// (a purchase or cancel may have landed), so what the grain knew of the program-month is dropped and
+    /// read again before the next rejection made without the database.
+    /// </summary>
+    /// <param name="busy">The answer when too many operations wait already; null to throw instead.</param>
+    private Task<T> InOrderAsync<T>(ProgramMonth programMonth, Func<MonthMemory, Task<T>> operation, T? busy)
     {
         if (!months.TryGetValue(programMonth, out var month))
         {
             months[programMonth] = month = new MonthMemory();
         }
 
+        if (month.Waiting >= InFlightMax)
+        {
+            return busy is not null
+                ? Task.FromResult(busy)
+                : throw new LedgerUnavailableException($"Too many requests of citizen {CitizenId} wait in {programMonth}.");
+        }
+
         var previous = month.Last;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         month.Last = done.Task;
+        month.Waiting++;
         return RunAsync();
 
         async Task<T> RunAsync()
@@ -202,8 +220,15 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
                 await previous;
                 return await operation(month);
             }
+            catch
+            {
+                month.UsedAtLeast = 0;
+                month.Bought = null;
+                throw;
+            }
             finally
             {
+                month.Waiting--;
                 done.SetResult();
             }
         }
@@ -259,7 +284,10 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <summary>What the grain knows of the citizen in one program-month.</summary>
     private sealed class MonthMemory
     {
-        /// <summary>The usage as the database last reported it: exact unless another activation bought meanwhile.</summary>
+        /// <summary>
+        /// The usage as the database last reported it: a lower bound (0 when unknown), exact unless another
+        /// activation bought meanwhile.
+        /// </summary>
         public long UsedAtLeast { get; set; }
 
         /// <summary>Every key the citizen bought with, once the history was read; null until then.</summary>
@@ -267,5 +295,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
         /// <summary>The last operation queued for this program-month.</summary>
         public Task Last { get; set; } = Task.CompletedTask;
+
+        /// <summary>Operations queued or running for this program-month.</summary>
+        public int Waiting { get; set; }
     }
 }

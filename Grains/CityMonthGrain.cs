@@ -34,6 +34,9 @@ public sealed partial class CityMonthGrain(
     /// <summary>Ledger entries one page may return.</summary>
     public const int EntriesPageMax = 1_000;
 
+    /// <summary>Cancellations being looked up or committed at once; past this a cancel answers Busy.</summary>
+    public const int CancelsInFlightMax = 1_000;
+
     public static readonly TimeSpan CancelWindow = TimeSpan.FromDays(7);
 
     // A batch holds each citizen at most once (ledger_commit relies on it); it looks this far down the
@@ -43,9 +46,15 @@ public sealed partial class CityMonthGrain(
 
     private readonly LinkedList<PendingItem> queue = new();
     private readonly Dictionary<long, Task<CancelResult>> cancelsInFlight = [];
+
+    // The purchases admitted and not yet answered, by citizen and key: a retry that arrives while its first
+    // attempt is still waiting (its caller timed out, say) gets that attempt's answer, rather than being
+    // judged against a cap that the first attempt's own reservation has taken.
+    private readonly Dictionary<(string CitizenId, string Key), PendingPurchase> pendingByKey = [];
     private ProgramMonth programMonth;
     private Policy? policy;
     private Policy? incomingPolicy;
+    private bool incomingPolicyChecked;
     private LedgerHead? head;
     private ChannelAmounts reserved = ChannelAmounts.Zero;
     private Task? flushing;
@@ -61,6 +70,27 @@ public sealed partial class CityMonthGrain(
         {
             await TakeOverStateAsync();
         }
+    }
+
+    /// <summary>
+    /// Lets what is queued commit before the activation goes (a silo shutting down finishes its purchases),
+    /// for as long as Orleans allows; whatever is left is answered Busy, never left waiting.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (flushing is not null)
+        {
+            try
+            {
+                await flushing.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Out of time: what is still queued is answered below.
+            }
+        }
+
+        AnswerQueueBusy();
     }
 
     public async Task<SetPolicyResult> SetPolicyAsync(Policy newPolicy)
@@ -86,6 +116,7 @@ public sealed partial class CityMonthGrain(
         finally
         {
             incomingPolicy = null;
+            incomingPolicyChecked = false;
         }
     }
 
@@ -110,9 +141,17 @@ public sealed partial class CityMonthGrain(
             throw new ArgumentException($"A purchase for {request.ProgramMonth} reached {programMonth}.", nameof(order));
         }
 
+        PurchaseRequests.EnsureWellFormed(request);
         if (policy is null || head is null)
         {
             return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.NotFound));
+        }
+
+        if (pendingByKey.TryGetValue((request.CitizenId, request.IdempotencyKey), out var first))
+        {
+            return first.Request == request
+                ? first.Answer.Task
+                : Task.FromResult(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
         }
 
         var now = clock.GetUtcNow();
@@ -129,6 +168,17 @@ public sealed partial class CityMonthGrain(
 
         reserved = reserved.Add(request.Channel, request.Amount);
         var item = new PendingPurchase(request, policy.PriceOf(request.Amount));
+        var key = (request.CitizenId, request.IdempotencyKey);
+        pendingByKey[key] = item;
+        item.Answer.Task.ContinueWith(
+            _ =>
+            {
+                if (pendingByKey.GetValueOrDefault(key) == item)
+                {
+                    pendingByKey.Remove(key);
+                }
+            },
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
         queue.AddLast(item);
         EnsureFlushing();
         return item.Answer.Task;
@@ -140,6 +190,11 @@ public sealed partial class CityMonthGrain(
         if (cancelsInFlight.TryGetValue(purchaseSequence, out var inFlight))
         {
             return await inFlight;
+        }
+
+        if (cancelsInFlight.Count >= CancelsInFlightMax)
+        {
+            return new CancelResult(CancelOutcome.Busy);
         }
 
         var cancel = CancelOnceAsync(purchaseSequence);
@@ -250,6 +305,9 @@ public sealed partial class CityMonthGrain(
             }
         }
 
+        // Everything sold or reserved now fits under the new caps too, so batches can be held to both.
+        incomingPolicyChecked = true;
+
         if (policy is not null && newPolicy.CitizenMonthlyLimit < policy.CitizenMonthlyLimit)
         {
             var usedMax = await store.ReadMaxCitizenUsedAsync(programMonth);
@@ -271,9 +329,12 @@ public sealed partial class CityMonthGrain(
             BecomeFenced(e.Message);
             return new SetPolicyResult(SetPolicyOutcome.Busy);
         }
-        catch
+        catch (Exception e)
         {
+            // The write may have landed: this activation no longer knows which policy is stored, so it
+            // stops, and the next one reads it.
             state.State = previous;
+            BecomeFenced(e.Message);
             throw;
         }
 
@@ -373,13 +434,20 @@ public sealed partial class CityMonthGrain(
     }
 
     /// <summary>
-    /// What a batch is held to in the database. The caps are those in force: every waiting purchase was
-    /// admitted under them (a new, lower cap is only saved once what is sold and reserved fits under it).
-    /// The limit is the stricter of the two while a change is being saved, so a citizen cannot slip past a
-    /// lowered limit; the database rejects such a purchase on its own, without failing the batch.
+    /// What a batch is held to in the database. The caps are those in force, and also the new ones once a
+    /// change has checked that everything sold and reserved fits under them (before that a waiting
+    /// purchase admitted under the old caps alone could fail the whole batch). The limit is the stricter of
+    /// the two while a change is being saved, so a citizen cannot slip past a lowered limit; the database
+    /// refuses such a purchase on its own, without failing the batch.
     /// </summary>
-    private CommitLimits CommitLimits() => new(
-        Math.Min(policy!.CitizenMonthlyLimit, (incomingPolicy ?? policy).CitizenMonthlyLimit), policy.Caps);
+    private CommitLimits CommitLimits()
+    {
+        var other = incomingPolicy ?? policy!;
+        var caps = incomingPolicyChecked
+            ? new ChannelAmounts(Math.Min(policy!.Caps.Mobile, other.Caps.Mobile), Math.Min(policy.Caps.Paper, other.Caps.Paper))
+            : policy!.Caps;
+        return new CommitLimits(Math.Min(policy.CitizenMonthlyLimit, other.CitizenMonthlyLimit), caps);
+    }
 
     private void EnsureFlushing() => flushing ??= FlushAsync();
 
@@ -410,14 +478,13 @@ public sealed partial class CityMonthGrain(
         }
 
         var (cancels, purchases) = TakeBatch();
+        var limits = CommitLimits();
+        CommitResult result;
         try
         {
-            var limits = CommitLimits();
-            var result = await store.CommitAsync(
+            result = await store.CommitAsync(
                 programMonth, head!, limits, cancels.Select(c => c.Purchase.Sequence).ToArray(),
                 purchases.Select(p => p.ToCommit()).ToArray(), clock.GetUtcNow());
-            Release(purchases);
-            Apply(cancels, purchases, result, limits);
         }
         catch (LedgerFencedException e)
         {
@@ -428,6 +495,7 @@ public sealed partial class CityMonthGrain(
             }
 
             BecomeFenced(e.Message);
+            return;
         }
         catch (Exception e)
         {
@@ -435,6 +503,27 @@ public sealed partial class CityMonthGrain(
             // callers learn it failed, a retry with the same key finds out, and the head is re-read.
             headInDoubt = true;
             Fail(cancels, purchases, e);
+            return;
+        }
+
+        Release(purchases);
+        try
+        {
+            Apply(cancels, purchases, result, limits);
+        }
+        catch (Exception e)
+        {
+            // A broken invariant, or an answer the grain cannot read, is a bug: this activation stops
+            // loudly instead of selling on, and the next one starts from what the database holds.
+            LogBroken(e, programMonth.Key);
+            headInDoubt = true;
+            var broken = new LedgerUnavailableException($"The ledger of {programMonth} stopped on a broken invariant.");
+            foreach (var item in cancels.Concat<PendingItem>(purchases))
+            {
+                item.Fail(broken);
+            }
+
+            BecomeFenced(e.Message);
         }
     }
 
@@ -614,18 +703,31 @@ public sealed partial class CityMonthGrain(
     {
         fenced = true;
         LogFenced(programMonth.Key, reason);
+        AnswerQueueBusy();
+        this.DeactivateOnIdle();
+    }
+
+    /// <summary>Answers everything still queued Busy (nothing of it was written) and releases its reservations.</summary>
+    private void AnswerQueueBusy()
+    {
         foreach (var item in queue)
         {
+            if (item is PendingPurchase purchase)
+            {
+                reserved = reserved.Add(purchase.Request.Channel, -purchase.Request.Amount);
+            }
+
             item.AnswerBusy();
         }
 
         queue.Clear();
-        reserved = ChannelAmounts.Zero;
-        this.DeactivateOnIdle();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Program-month {Key} is owned by a newer activation; this one stops: {Reason}")]
     private partial void LogFenced(string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Program-month {Key} stopped: an invariant broke after a commit")]
+    private partial void LogBroken(Exception exception, string key);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} items of program-month {Key} failed")]
     private partial void LogCommitFailed(Exception exception, string key, int count);

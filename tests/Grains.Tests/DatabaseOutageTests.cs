@@ -202,6 +202,28 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifeti
         await ledger.AssertAuditConsistentAsync(sale);
     }
 
+    [Fact]
+    public async Task Retry_after_a_failed_attempt_finds_the_purchase_even_when_the_citizen_grain_knew_its_history()
+    {
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: 2 * Amount));
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), Amount);
+        var citizen = ledger.Grains.GetGrain<ICitizenGrain>(request.CitizenId);
+        Assert.Empty((await citizen.GetMonthAsync(sale))!.Purchases);
+
+        proxy.Cut();
+        var (outcome, _, _) = await AttemptAsync(request);
+        proxy.Restore();
+        // The attempt lands after all, as a commit whose answer was lost does; then the channel sells out.
+        var landed = await ledger.City(sale).PurchaseAsync(new PurchaseOrder(request, UsedAtLeast: 0));
+        Assert.True((await ledger.BuyAsync(sale, Scenario.NewCitizen(), Amount)).IsConfirmed);
+        var retry = await ledger.BuyAsync(request);
+
+        Assert.NotEqual(PurchaseOutcome.Confirmed, outcome);
+        Assert.True(landed.IsConfirmed);
+        Assert.Equal(landed.Purchase, retry.Purchase);
+        await ledger.AssertAuditConsistentAsync(sale);
+    }
+
     /// <summary>One attempt, which must end (answer or error) within <see cref="FailureTimeout"/>.</summary>
     private async Task<(PurchaseOutcome? Outcome, string? Error, TimeSpan Took)> AttemptAsync(PurchaseRequest request)
     {

@@ -82,6 +82,24 @@ public sealed class IdempotencyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_retry_while_the_first_attempt_still_waits_gets_its_answer_not_its_reservation()
+    {
+        // The cap fits one purchase, which the first attempt reserves; a retry whose caller gave up on the
+        // first (a timeout) must not be told the cap is gone, nor buy again.
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: 10_000));
+        var order = new PurchaseOrder(Scenario.Request(sale, Scenario.NewCitizen(), 10_000), UsedAtLeast: 0);
+        var city = ledger.City(sale);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => city.PurchaseAsync(order)));
+        var conflict = await city.PurchaseAsync(order with { Request = order.Request with { Channel = Channel.Paper } });
+
+        Assert.All(answers, a => Assert.Equal(answers[0], a));
+        Assert.True(answers[0].IsConfirmed);
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, conflict.Outcome);
+        Assert.Equal(10_000, (await ledger.SnapshotAsync(sale)).Mobile.Sold);
+    }
+
+    [Fact]
     public async Task Keys_are_per_citizen_so_two_citizens_may_use_the_same_key()
     {
         var sale = await ledger.OpenSaleAsync();

@@ -162,23 +162,3 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
             ? answer with { Purchase = ToPurchase(purchases[purchase.Sequence]) }
             : answer;
 }
-
-/// <summary>A purchase the model has confirmed; <see cref="Cancelled"/> changes once.</summary>
-public sealed class ModelPurchase(long sequence, string citizenId, Channel channel, long amount, long price)
-{
-    public long Sequence { get; } = sequence;
-
-    public string CitizenId { get; } = citizenId;
-
-    public Channel Channel { get; } = channel;
-
-    public long Amount { get; } = amount;
-
-    public long Price { get; } = price;
-
-    public bool Cancelled { get; set; }
-}
-
-/// <summary>A ledger entry as the model expects it; <see cref="PurchaseSequence"/> is the purchase it is about.</summary>
-public sealed record ModelEntry(
-    long Sequence, LedgerEntryKind Kind, long PurchaseSequence, string CitizenId, Channel Channel, long Amount, long Price);

@@ -38,6 +38,18 @@ public sealed class PolicyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Policy_where_a_unit_would_cost_nothing_is_refused()
+    {
+        var programMonth = Scenario.NewProgramMonth(ledger);
+        var free = Scenario.OpenPolicy(ledger) with { Unit = 1, DiscountBps = 3_333 };
+
+        var result = await ledger.City(programMonth).SetPolicyAsync(free);
+
+        Assert.Equal(SetPolicyOutcome.Invalid, result.Outcome);
+        Assert.Equal(["unit"], result.Errors!.Select(e => e.Field));
+    }
+
+    [Fact]
     public async Task Cap_may_rise_and_fall_but_never_below_what_is_sold()
     {
         var policy = Scenario.OpenPolicy(ledger, mobileCap: 100_000);

@@ -32,13 +32,13 @@ public sealed class PurchaseTests(ClusterFixture fixture)
     [Fact]
     public async Task Price_is_rounded_down_to_the_won()
     {
-        var policy = new Policy(ledger.Clock.GetUtcNow().AddMinutes(-1), 3_333, 1_000, 1, new ChannelAmounts(1_000, 0));
+        var policy = new Policy(ledger.Clock.GetUtcNow().AddMinutes(-1), 3_333, 1_000, 10, new ChannelAmounts(1_000, 0));
         var sale = await ledger.OpenSaleAsync(policy);
 
-        var result = await ledger.BuyAsync(sale, Scenario.NewCitizen(), 7);
+        var result = await ledger.BuyAsync(sale, Scenario.NewCitizen(), 70);
 
-        // 7 x (1 - 0.3333) = 4.6669, rounded down.
-        Assert.Equal(4, result.Purchase!.Price);
+        // 70 x (1 - 0.3333) = 46.669, rounded down.
+        Assert.Equal(46, result.Purchase!.Price);
     }
 
     [Theory]

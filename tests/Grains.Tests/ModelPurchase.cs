@@ -1,0 +1,19 @@
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Grains.Tests;
+
+/// <summary>A purchase the model has confirmed; <see cref="Cancelled"/> changes once.</summary>
+public sealed class ModelPurchase(long sequence, string citizenId, Channel channel, long amount, long price)
+{
+    public long Sequence { get; } = sequence;
+
+    public string CitizenId { get; } = citizenId;
+
+    public Channel Channel { get; } = channel;
+
+    public long Amount { get; } = amount;
+
+    public long Price { get; } = price;
+
+    public bool Cancelled { get; set; }
+}

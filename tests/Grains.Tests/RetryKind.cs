@@ -1,0 +1,8 @@
+namespace Ledger.Grains.Tests;
+
+public enum RetryKind
+{
+    Same,
+    OtherAmount,
+    OtherChannel,
+}
