@@ -168,17 +168,7 @@ public sealed partial class CityMonthGrain(
 
         reserved = reserved.Add(request.Channel, request.Amount);
         var item = new PendingPurchase(request, policy.PriceOf(request.Amount));
-        var key = (request.CitizenId, request.IdempotencyKey);
-        pendingByKey[key] = item;
-        item.Answer.Task.ContinueWith(
-            _ =>
-            {
-                if (pendingByKey.GetValueOrDefault(key) == item)
-                {
-                    pendingByKey.Remove(key);
-                }
-            },
-            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
+        pendingByKey[(request.CitizenId, request.IdempotencyKey)] = item;
         queue.AddLast(item);
         EnsureFlushing();
         return item.Answer.Task;
@@ -478,6 +468,18 @@ public sealed partial class CityMonthGrain(
         }
 
         var (cancels, purchases) = TakeBatch();
+        try
+        {
+            await CommitAsync(cancels, purchases);
+        }
+        finally
+        {
+            Settle(purchases);
+        }
+    }
+
+    private async Task CommitAsync(List<PendingCancel> cancels, List<PendingPurchase> purchases)
+    {
         var limits = CommitLimits();
         CommitResult result;
         try
@@ -546,6 +548,7 @@ public sealed partial class CityMonthGrain(
         {
             var (cancels, purchases) = TakeBatch();
             Fail(cancels, purchases, e);
+            Settle(purchases);
         }
 
         return false;
@@ -687,6 +690,7 @@ public sealed partial class CityMonthGrain(
                 if (purchase.Request.Amount > left)
                 {
                     queue.Remove(node);
+                    Settle([purchase]);
                     purchase.Answer.TrySetResult(PurchaseResult.SoldOut(Math.Max(0, left)));
                 }
                 else
@@ -715,12 +719,26 @@ public sealed partial class CityMonthGrain(
             if (item is PendingPurchase purchase)
             {
                 reserved = reserved.Add(purchase.Request.Channel, -purchase.Request.Amount);
+                Settle([purchase]);
             }
 
             item.AnswerBusy();
         }
 
         queue.Clear();
+    }
+
+    /// <summary>Forgets answered purchases by key, so a later retry with the key is judged on its own.</summary>
+    private void Settle(List<PendingPurchase> purchases)
+    {
+        foreach (var purchase in purchases)
+        {
+            var key = (purchase.Request.CitizenId, purchase.Request.IdempotencyKey);
+            if (pendingByKey.GetValueOrDefault(key) == purchase)
+            {
+                pendingByKey.Remove(key);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Program-month {Key} is owned by a newer activation; this one stops: {Reason}")]

@@ -3,10 +3,11 @@ using System.Globalization;
 namespace Ledger.Bench;
 
 /// <summary>
-/// Command line: <c>--purchases N --concurrency N --connection "Host=..." [--only citizen|direct]</c>. Both
-/// paths run by default: through the citizen grains, and straight to the program-month grain.
+/// Command line: <c>--purchases N --concurrency N --rounds N --connection "Host=..." [--only citizen|direct]</c>.
+/// Both paths run by default: through the citizen grains, and straight to the program-month grain. Each
+/// of the N citizens buys once per round (default 1).
 /// </summary>
-public sealed record BenchOptions(int Purchases, int Concurrency, string ConnectionString, bool? Direct)
+public sealed record BenchOptions(int Purchases, int Concurrency, int Rounds, string ConnectionString, bool? Direct)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -19,6 +20,7 @@ public sealed record BenchOptions(int Purchases, int Concurrency, string Connect
         return new BenchOptions(
             int.Parse(Value("--purchases") ?? "100000", CultureInfo.InvariantCulture),
             int.Parse(Value("--concurrency") ?? "2000", CultureInfo.InvariantCulture),
+            int.Parse(Value("--rounds") ?? "1", CultureInfo.InvariantCulture),
             Value("--connection")
                 ?? Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
                 ?? "Host=127.0.0.1;Port=54329;Database=ledger;Username=ledger;Password=ledger",

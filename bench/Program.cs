@@ -25,16 +25,23 @@ var grains = host.Services.GetRequiredService<IGrainFactory>();
 var results = new List<BenchResult>();
 foreach (var direct in options.Direct is { } only ? [only] : new[] { false, true })
 {
-    var result = await BenchRun.RunAsync(grains, options, direct);
-    results.Add(result);
-    Console.WriteLine(result);
+    foreach (var result in await BenchRun.RunAsync(grains, options, direct))
+    {
+        results.Add(result);
+        Console.WriteLine(result);
+    }
 }
 
-if (results.Count == 2)
+if (options.Direct is null)
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"ratio through citizen grains / direct: {results[0].ConfirmedPerSecond / results[1].ConfirmedPerSecond:F2}"));
+    // Round by round: the first half of the results is the citizen path, the second half the direct one.
+    for (var round = 0; round < options.Rounds; round++)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratio through citizen grains / direct, round {round + 1}: " +
+            $"{results[round].ConfirmedPerSecond / results[options.Rounds + round].ConfirmedPerSecond:F2}"));
+    }
 }
 
 await host.StopAsync();
-return results.All(r => r.Consistent && r.Confirmed == options.Purchases) ? 0 : 1;
+return results.All(r => r.Consistent && r.Confirmed == r.Purchases) ? 0 : 1;
