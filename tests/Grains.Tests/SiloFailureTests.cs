@@ -26,7 +26,6 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
     private const int PlacementAttemptsMax = 30;
 
     /// <summary>A client waits this long before retrying a request that got no final answer.</summary>
-    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How long clients keep retrying before a request counts as never answered.</summary>
     private static readonly TimeSpan RetryDeadline = TimeSpan.FromSeconds(35);
@@ -61,10 +60,10 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
         var firstAnswerAfterKill = long.MaxValue;
         var answeredAt = new ConcurrentQueue<long>();
         var clients = Enumerable.Range(0, citizens)
-            .Select(_ => new Client(Scenario.Request(sale, Scenario.NewCitizen(), Amount)))
+            .Select(_ => new RetryingClient(Scenario.Request(sale, Scenario.NewCitizen(), Amount)))
             .ToArray();
 
-        void OnAnswer(Client client, PurchaseResult result, long attemptStartedAt)
+        void OnAnswer(RetryingClient client, PurchaseResult result, long attemptStartedAt)
         {
             if (result.IsConfirmed && Interlocked.Increment(ref confirmed) == confirmationsBeforeKill)
             {
@@ -88,19 +87,7 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
         var killReturnedAt = clock.ElapsedTicks;
         await Task.WhenAll(running);
 
-        // Unavailability: from the kill to the first final answer to a request made after it, and the
-        // longest stretch after the kill began in which no request got a final answer.
-        var ms = (long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
-        var answersSinceKill = answeredAt.Where(t => t >= killedAt).Order().Prepend(killedAt).ToArray();
-        var longestSilence = answersSinceKill.Zip(answersSinceKill.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
-        var errors = clients.SelectMany(c => c.Errors).GroupBy(e => e.Split(':')[0]).Select(g => $"{g.Count()} x {g.Key}");
-        output.WriteLine(
-            $"confirmed at kill {confirmedAtKill}; the kill took {ms(killReturnedAt - killedAt):F0} ms; purchases unavailable for " +
-            $"{ms(firstAnswerAfterKill - killedAt):F0} ms (kill to the first final answer to a request made after it), " +
-            $"longest stretch without any final answer {ms(longestSilence):F0} ms; " +
-            $"outcomes {string.Join(", ", clients.GroupBy(c => c.Final?.Outcome.ToString() ?? "none").Select(g => $"{g.Key} {g.Count()}"))}; failed attempts " +
-            $"{clients.Sum(c => c.Failures)} (first errors: {string.Join(", ", errors)}), busy {clients.Sum(c => c.Busy)}, " +
-            $"most attempts by one client {clients.Max(c => c.Attempts)}; whole run {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Report(clients, clock, confirmedAtKill, killedAt, killReturnedAt, firstAnswerAfterKill, answeredAt);
 
         // The kill came mid-sale: some were confirmed, and not yet all the cap could hold.
         Assert.InRange(confirmedAtKill, confirmationsBeforeKill, (int)(cap / Amount) - 1);
@@ -111,27 +98,7 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal([PurchaseOutcome.Confirmed, PurchaseOutcome.SoldOut], finalOutcomes.Keys.Order());
 
         var purchases = await ReadLedgerPurchasesAsync(city);
-        var byCitizen = purchases.GroupBy(p => p.CitizenId).ToDictionary(g => g.Key, g => g.ToArray());
-        var twice = byCitizen.Where(p => p.Value.Length > 1).Select(p => p.Key).ToArray();
-        Assert.True(twice.Length == 0, $"Citizens with two purchases: {string.Join(", ", twice.Take(5))}");
-        foreach (var client in clients)
-        {
-            var citizen = client.Request.CitizenId;
-            byCitizen.TryGetValue(citizen, out var recorded);
-            // Every confirmation any client ever saw is the one purchase in the ledger...
-            foreach (var seen in client.ConfirmationsSeen)
-            {
-                Assert.True(recorded is [var entry] && entry.PurchaseId == seen.PurchaseId && entry.Amount == seen.Amount,
-                    $"{citizen} was confirmed {seen.PurchaseId}, the ledger has [{string.Join(", ", recorded?.Select(e => e.PurchaseId) ?? [])}]");
-            }
-
-            // ...and every purchase in the ledger was finally answered as confirmed, under its id.
-            if (recorded is [var bought])
-            {
-                Assert.True(client.Final!.IsConfirmed && client.Final.Purchase!.PurchaseId == bought.PurchaseId,
-                    $"{citizen} bought {bought.PurchaseId} but was finally answered {client.Describe()}");
-            }
-        }
+        AssertEveryConfirmationIsTheLedgersOnePurchase(clients, purchases);
 
         var soldByLedger = purchases.Sum(p => p.Amount);
         var snapshot = await ledger.SnapshotAsync(sale);
@@ -257,7 +224,7 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Retries a request, as a client does, until it gets a final answer.</summary>
     private async Task<PurchaseResult> FinalAnswerAsync(PurchaseRequest request)
     {
-        var client = new Client(request);
+        var client = new RetryingClient(request);
         var clock = Stopwatch.StartNew();
         await client.RunAsync(ledger, gate: null, clock, clock.Elapsed + RetryDeadline, onAnswer: null);
         return client.Final ?? throw new TimeoutException($"No final answer within {RetryDeadline}: {client.Describe()}");
@@ -288,91 +255,52 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
         return entries;
     }
 
-    /// <summary>
-    /// One client's request and everything it was told. A client retries with the same key after an
-    /// exception or Busy, and stops at the first final answer.
-    /// </summary>
-    private sealed class Client(PurchaseRequest request)
+    /// <summary>How long purchases were unavailable after the kill, and what the clients went through.</summary>
+    private void Report(
+        RetryingClient[] clients, Stopwatch clock, int confirmedAtKill, long killedAt, long killReturnedAt,
+        long firstAnswerAfterKill, ConcurrentQueue<long> answeredAt)
     {
-        private const int ErrorsKept = 3;
+        // Unavailability: from the kill to the first final answer to a request made after it, and the
+        // longest stretch after the kill began in which no request got a final answer.
+        var ms = (long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        var answersSinceKill = answeredAt.Where(t => t >= killedAt).Order().Prepend(killedAt).ToArray();
+        var longestSilence = answersSinceKill.Zip(answersSinceKill.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
+        var errors = clients.SelectMany(c => c.Errors).GroupBy(e => e.Split(':')[0]).Select(g => $"{g.Count()} x {g.Key}");
+        output.WriteLine(
+            $"confirmed at kill {confirmedAtKill}; the kill took {ms(killReturnedAt - killedAt):F0} ms; purchases unavailable for " +
+            $"{ms(firstAnswerAfterKill - killedAt):F0} ms (kill to the first final answer to a request made after it), " +
+            $"longest stretch without any final answer {ms(longestSilence):F0} ms; " +
+            $"outcomes {string.Join(", ", clients.GroupBy(c => c.Final?.Outcome.ToString() ?? "none").Select(g => $"{g.Key} {g.Count()}"))}; failed attempts " +
+            $"{clients.Sum(c => c.Failures)} (first errors: {string.Join(", ", errors)}), busy {clients.Sum(c => c.Busy)}, " +
+            $"most attempts by one client {clients.Max(c => c.Attempts)}; whole run {clock.Elapsed.TotalMilliseconds:F0} ms");
+    }
 
-        public PurchaseRequest Request { get; } = request;
-
-        public PurchaseResult? Final { get; private set; }
-
-        public List<Purchase> ConfirmationsSeen { get; } = [];
-
-        public List<string> Errors { get; } = [];
-
-        public int Attempts { get; private set; }
-
-        public int Failures { get; private set; }
-
-        public int Busy { get; private set; }
-
-        public async Task RunAsync(
-            LedgerTestCluster ledger, SemaphoreSlim? gate, Stopwatch clock, TimeSpan deadline,
-            Action<Client, PurchaseResult, long>? onAnswer)
+    /// <summary>
+    /// No citizen has two purchases; every confirmation a client saw is its citizen's one purchase in the
+    /// ledger; and every purchase in the ledger was finally answered as confirmed, under its id.
+    /// </summary>
+    private static void AssertEveryConfirmationIsTheLedgersOnePurchase(RetryingClient[] clients, IReadOnlyList<LedgerEntry> purchases)
+    {
+        var byCitizen = purchases.GroupBy(p => p.CitizenId).ToDictionary(g => g.Key, g => g.ToArray());
+        var twice = byCitizen.Where(p => p.Value.Length > 1).Select(p => p.Key).ToArray();
+        Assert.True(twice.Length == 0, $"Citizens with two purchases: {string.Join(", ", twice.Take(5))}");
+        foreach (var client in clients)
         {
-            while (true)
+            var citizen = client.Request.CitizenId;
+            byCitizen.TryGetValue(citizen, out var recorded);
+            // Every confirmation any client ever saw is the one purchase in the ledger...
+            foreach (var seen in client.ConfirmationsSeen)
             {
-                if (gate is not null)
-                {
-                    await gate.WaitAsync();
-                }
+                Assert.True(recorded is [var entry] && entry.PurchaseId == seen.PurchaseId && entry.Amount == seen.Amount,
+                    $"{citizen} was confirmed {seen.PurchaseId}, the ledger has [{string.Join(", ", recorded?.Select(e => e.PurchaseId) ?? [])}]");
+            }
 
-                var startedAt = clock.ElapsedTicks;
-                Attempts++;
-                PurchaseResult? result = null;
-                try
-                {
-                    result = await ledger.BuyAsync(Request);
-                }
-                catch (Exception e)
-                {
-                    Failures++;
-                    if (Errors.Count < ErrorsKept)
-                    {
-                        Errors.Add($"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
-                    }
-                }
-                finally
-                {
-                    gate?.Release();
-                }
-
-                if (result is not null)
-                {
-                    if (result.IsConfirmed)
-                    {
-                        ConfirmationsSeen.Add(result.Purchase!);
-                    }
-
-                    if (result.Outcome == PurchaseOutcome.Busy)
-                    {
-                        Busy++;
-                    }
-                    else
-                    {
-                        Final = result;
-                        onAnswer?.Invoke(this, result, startedAt);
-                        return;
-                    }
-                }
-
-                if (clock.Elapsed >= deadline)
-                {
-                    return;
-                }
-
-                await Task.Delay(RetryBackoff);
+            // ...and every purchase in the ledger was finally answered as confirmed, under its id.
+            if (recorded is [var bought])
+            {
+                Assert.True(client.Final!.IsConfirmed && client.Final.Purchase!.PurchaseId == bought.PurchaseId,
+                    $"{citizen} bought {bought.PurchaseId} but was finally answered {client.Describe()}");
             }
         }
-
-        public string Describe() =>
-            $"{Request.CitizenId}/{Request.IdempotencyKey}: final {Final?.Outcome.ToString() ?? "none"} " +
-            $"{Final?.Purchase?.PurchaseId}, {Attempts} attempts, {Failures} failed, {Busy} busy, " +
-            $"confirmations seen [{string.Join(", ", ConfirmationsSeen.Select(p => p.PurchaseId))}], " +
-            $"errors [{string.Join("; ", Errors)}]";
     }
 }
