@@ -35,7 +35,7 @@ public readonly partial record struct ProgramMonth(
         programId is not null && ProgramIdPattern().IsMatch(programId);
 
     public static bool IsValidMonth([NotNullWhen(true)] string? month) =>
-        month is not null && MonthPattern().IsMatch(month) && ParseMonth(month) is { Year: >= 1 and <= 9998, Month: >= 1 and <= 12 };
+        month is not null && MonthPattern().IsMatch(month) && ParseMonth(month) is { Year: >= 1000 and <= 9998, Month: >= 1 and <= 12 };
 
     public static bool TryCreate(string? programId, string? month, out ProgramMonth programMonth)
     {

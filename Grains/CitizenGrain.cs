@@ -62,7 +62,13 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
 
         var answer = BuyAsync(request);
-        Remember(key, new Remembered(request, answer));
+        // An answer that is already there and not final (Busy, or a failure) must not be remembered: a
+        // retry with the key has to try again.
+        if (!answer.IsCompleted || answer is { IsCompletedSuccessfully: true, Result.Outcome: not PurchaseOutcome.Busy })
+        {
+            Remember(key, new Remembered(request, answer));
+        }
+
         return answer;
     }
 
@@ -140,16 +146,35 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
 
         var city = grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key);
-        var result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
-        if (DecidedWithoutDatabase(result) && month.Bought is null)
+        PurchaseResult result;
+        try
         {
-            await LoadHistoryAsync(request.ProgramMonth, month);
-            if (month.Bought?.TryGetValue(request.IdempotencyKey, out first) == true)
-            {
-                return Replay(request, first, month);
-            }
-
             result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
+            if (DecidedWithoutDatabase(result) && (month.Bought is null || month.InDoubt.Contains(request.IdempotencyKey)))
+            {
+                // The history settles a key in doubt: its attempt is no longer pending in the program-month
+                // grain (which would have answered with it), so it either committed before this read or never will.
+                await LoadHistoryAsync(request.ProgramMonth, month);
+                month.InDoubt.Remove(request.IdempotencyKey);
+                if (month.Bought?.TryGetValue(request.IdempotencyKey, out first) == true)
+                {
+                    return Replay(request, first, month);
+                }
+
+                result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
+            }
+        }
+        catch
+        {
+            // The attempt may still commit: until the database has answered for the key, a rejection of
+            // it made without the database is checked against the history first.
+            month.InDoubt.Add(request.IdempotencyKey);
+            throw;
+        }
+
+        if (result.CitizenUsed is not null)
+        {
+            month.InDoubt.Remove(request.IdempotencyKey);
         }
 
         month.UsedAtLeast = result.CitizenUsed ?? month.UsedAtLeast;
@@ -224,6 +249,12 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             {
                 month.UsedAtLeast = 0;
                 month.Bought = null;
+                if (month.InDoubt.Count > AnswersMax)
+                {
+                    // Too many to track one by one; with no history held, every rejection re-reads it.
+                    month.InDoubt.Clear();
+                }
+
                 throw;
             }
             finally
@@ -298,5 +329,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
         /// <summary>Operations queued or running for this program-month.</summary>
         public int Waiting { get; set; }
+
+        /// <summary>Keys whose purchase failed with an unknown outcome, until the database has answered for them.</summary>
+        public HashSet<string> InDoubt { get; } = new(StringComparer.Ordinal);
     }
 }

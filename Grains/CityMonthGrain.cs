@@ -73,8 +73,9 @@ public sealed partial class CityMonthGrain(
     }
 
     /// <summary>
-    /// Lets what is queued commit before the activation goes (a silo shutting down finishes its purchases),
-    /// for as long as Orleans allows; whatever is left is answered Busy, never left waiting.
+    /// A guard: Orleans deactivates a grain only when no request is running, and every queued item's caller
+    /// is a running request, so the queue should be empty here. If it is not, what is queued may commit
+    /// for as long as Orleans allows, and whatever is left is answered Busy, never left waiting.
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -468,6 +469,12 @@ public sealed partial class CityMonthGrain(
         }
 
         var (cancels, purchases) = TakeBatch();
+        if (cancels.Count + purchases.Count == 0)
+        {
+            // A reload answered everything that was queued.
+            return;
+        }
+
         try
         {
             await CommitAsync(cancels, purchases);

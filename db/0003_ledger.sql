@@ -1,4 +1,5 @@
--- The ledger's own tables. Idempotent: the silo runs every file in db/ in order at start.
+-- The ledger's own tables. The silo applies the files of db/ in order at start, each when it is new or
+-- changed; every file is idempotent, so a changed one can run over its older version.
 --
 -- ledger_entries is the append-only truth. ledger_heads and citizen_months are counters kept in step
 -- with it by ledger_commit, in the same transaction, so they can always be recomputed (ledger_audit).

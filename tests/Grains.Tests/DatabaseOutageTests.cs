@@ -223,6 +223,9 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifeti
         proxy.Cut();
         var (outcome, _, _) = await AttemptAsync(request);
         proxy.Restore();
+        // The app reads the month before the attempt lands (as one still pending would), so the grain
+        // holds a history without it again.
+        Assert.Empty((await citizen.GetMonthAsync(sale))!.Purchases);
         // The attempt lands after all, as a commit whose answer was lost does; then the channel sells out.
         var landed = await ledger.City(sale).PurchaseAsync(new PurchaseOrder(request, UsedAtLeast: 0));
         Assert.True((await ledger.BuyAsync(sale, Scenario.NewCitizen(), Amount)).IsConfirmed);
@@ -231,6 +234,44 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.NotEqual(PurchaseOutcome.Confirmed, outcome);
         Assert.True(landed.IsConfirmed);
         Assert.Equal(landed.Purchase, retry.Purchase);
+        await ledger.AssertAuditConsistentAsync(sale);
+    }
+
+    [Fact]
+    public async Task A_purchase_turned_away_busy_while_the_database_stalls_can_be_retried_with_its_key()
+    {
+        const int reads = 2 * CitizenGrain.InFlightMax;
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: Cap));
+        var citizen = ledger.Grains.GetGrain<ICitizenGrain>(Scenario.NewCitizen());
+
+        // With the database stalled, reads of the month queue up in the citizen grain until it refuses
+        // the next one: from then on its queue for this program-month is full and cannot drain.
+        proxy.Pause();
+        var full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = Enumerable.Range(0, reads).Select(async _ =>
+        {
+            try
+            {
+                await citizen.GetMonthAsync(sale);
+            }
+            catch (LedgerUnavailableException)
+            {
+                full.TrySetResult();
+            }
+            catch (TimeoutException)
+            {
+                // Stalled past Orleans' response timeout: expected for the reads at the head of the queue.
+            }
+        }).ToArray();
+        await full.Task.WaitAsync(EventTimeout);
+        var request = Scenario.Request(sale, citizen.GetPrimaryKeyString(), Amount);
+        var busy = await ledger.BuyAsync(request);
+        proxy.Resume();
+        await Task.WhenAll(waiting);
+        var retried = await FinalAnswerAsync(request);
+
+        Assert.Equal(PurchaseOutcome.Busy, busy.Outcome);
+        Assert.Equal(PurchaseOutcome.Confirmed, retried.Outcome);
         await ledger.AssertAuditConsistentAsync(sale);
     }
 

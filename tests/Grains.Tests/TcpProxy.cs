@@ -31,6 +31,9 @@ public sealed class TcpProxy : IAsyncDisposable
     private long nextLinkId;
     private volatile bool cut;
 
+    private static readonly TaskCompletionSource Flowing = CompletedSource();
+    private TaskCompletionSource flowing = Flowing;
+
     private TcpProxy(string upstreamHost, int upstreamPort)
     {
         this.upstreamHost = upstreamHost;
@@ -76,6 +79,20 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>Forwards new connections again.</summary>
     public void Restore() => cut = false;
+
+    /// <summary>
+    /// Stalls the database: connections stay open, but nothing is passed on either way until
+    /// <see cref="Resume"/>, as with a database that hangs rather than refuses.
+    /// </summary>
+    public void Pause() => Interlocked.CompareExchange(
+        ref flowing, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), Flowing);
+
+    /// <summary>Passes on everything held back by <see cref="Pause"/>, and all that follows.</summary>
+    public void Resume()
+    {
+        var paused = Interlocked.Exchange(ref flowing, Flowing);
+        paused.TrySetResult();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -165,12 +182,20 @@ public sealed class TcpProxy : IAsyncDisposable
                     return;
                 }
 
+                await Volatile.Read(ref flowing).Task.WaitAsync(stopping.Token);
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, stopping.Token);
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
         }
+    }
+
+    private static TaskCompletionSource CompletedSource()
+    {
+        var source = new TaskCompletionSource();
+        source.SetResult();
+        return source;
     }
 
     /// <summary>Closes a socket with an RST rather than an orderly FIN, as a failed host or network does.</summary>
