@@ -5,13 +5,18 @@ namespace Ledger.Grains.Interfaces;
 /// The citizen's confirmed purchases this program-month as the database counted them when it answered, or
 /// null when the database was not asked.
 /// </param>
+/// <param name="CitizenHasBought">
+/// For a rejection made without the database: whether the citizen ever bought in this program-month. False
+/// means no key of theirs bought there and their usage is 0; null when the program-month grain cannot tell.
+/// </param>
 [GenerateSerializer, Immutable, Alias("Ledger.PurchaseResult")]
 public sealed record PurchaseResult(
     [property: Id(0)] PurchaseOutcome Outcome,
     [property: Id(1)] Purchase? Purchase = null,
     [property: Id(2)] long? Remaining = null,
     [property: Id(3)] DateTimeOffset? OpensAt = null,
-    [property: Id(4)] long? CitizenUsed = null)
+    [property: Id(4)] long? CitizenUsed = null,
+    [property: Id(5)] bool? CitizenHasBought = null)
 {
     public static PurchaseResult Confirmed(Purchase purchase, long citizenUsed) =>
         new(PurchaseOutcome.Confirmed, purchase, CitizenUsed: citizenUsed);

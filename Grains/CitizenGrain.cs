@@ -152,6 +152,15 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
             if (DecidedWithoutDatabase(result) && (month.Bought is null || month.InDoubt.Contains(request.IdempotencyKey)))
             {
+                if (result.CitizenHasBought == false && month.UsedAtLeast == 0)
+                {
+                    // The citizen never bought here: no key of theirs did, the usage 0 it was judged by is
+                    // exact, and the history is known to be empty, all without a read.
+                    month.Bought = new Dictionary<string, Purchase>(StringComparer.Ordinal);
+                    month.InDoubt.Remove(request.IdempotencyKey);
+                    return result;
+                }
+
                 // The history settles a key in doubt: its attempt is no longer pending in the program-month
                 // grain (which would have answered with it), so it either committed before this read or never will.
                 await LoadHistoryAsync(request.ProgramMonth, month);

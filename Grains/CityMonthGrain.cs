@@ -37,6 +37,12 @@ public sealed partial class CityMonthGrain(
     /// <summary>Cancellations being looked up or committed at once; past this a cancel answers Busy.</summary>
     public const int CancelsInFlightMax = 1_000;
 
+    /// <summary>
+    /// Citizens who ever bought here, tracked in memory (about 100 bytes each); past this the grain no
+    /// longer tells a rejected citizen whether they bought, and each first rejection costs a history read.
+    /// </summary>
+    public const int BuyersTrackedMax = 500_000;
+
     public static readonly TimeSpan CancelWindow = TimeSpan.FromDays(7);
 
     // A batch holds each citizen at most once (ledger_commit relies on it); it looks this far down the
@@ -56,6 +62,10 @@ public sealed partial class CityMonthGrain(
     private Policy? incomingPolicy;
     private bool incomingPolicyChecked;
     private LedgerHead? head;
+
+    // Who ever bought in this program-month, so a rejection made in memory can tell a citizen grain that
+    // knows nothing whether the citizen has any history here (see CitizenGrain); null when not tracked.
+    private HashSet<string>? buyers;
     private ChannelAmounts reserved = ChannelAmounts.Zero;
     private Task? flushing;
     private Task? committing;
@@ -69,6 +79,7 @@ public sealed partial class CityMonthGrain(
         if (head is not null)
         {
             await TakeOverStateAsync();
+            buyers = await store.ReadBuyersAsync(programMonth, BuyersTrackedMax);
         }
     }
 
@@ -159,7 +170,7 @@ public sealed partial class CityMonthGrain(
         var rejection = Check(policy, order, now) ?? (incomingPolicy is null ? null : Check(incomingPolicy, order, now));
         if (rejection is not null)
         {
-            return Task.FromResult(rejection);
+            return Task.FromResult(rejection with { CitizenHasBought = HasBought(request.CitizenId) });
         }
 
         if (fenced || queue.Count >= PendingMax)
@@ -273,6 +284,7 @@ public sealed partial class CityMonthGrain(
         {
             head = await store.ClaimAsync(programMonth, create: true);
             await TakeOverStateAsync();
+            buyers = await store.ReadBuyersAsync(programMonth, BuyersTrackedMax);
         }
 
         // The batch in flight was held to the old policy alone; every later one is held to both.
@@ -397,6 +409,8 @@ public sealed partial class CityMonthGrain(
         return request.Amount > capLeft ? PurchaseResult.SoldOut(capLeft) : null;
     }
 
+    private bool? HasBought(string citizenId) => buyers?.Contains(citizenId);
+
     private long RemainingUnder(Policy rules, Channel channel) =>
         Math.Max(0, rules.Caps[channel] - head!.Sold[channel] - reserved[channel]);
 
@@ -509,8 +523,10 @@ public sealed partial class CityMonthGrain(
         catch (Exception e)
         {
             // The commit may or may not have landed (the connection can fail after the commit): the
-            // callers learn it failed, a retry with the same key finds out, and the head is re-read.
+            // callers learn it failed, a retry with the same key finds out, and the head is re-read. Until
+            // then the grain cannot tell who has bought.
             headInDoubt = true;
+            buyers = null;
             Fail(cancels, purchases, e);
             return;
         }
@@ -526,6 +542,7 @@ public sealed partial class CityMonthGrain(
             // loudly instead of selling on, and the next one starts from what the database holds.
             LogBroken(e, programMonth.Key);
             headInDoubt = true;
+            buyers = null;
             var broken = new LedgerUnavailableException($"The ledger of {programMonth} stopped on a broken invariant.");
             foreach (var item in cancels.Concat<PendingItem>(purchases))
             {
@@ -631,12 +648,18 @@ public sealed partial class CityMonthGrain(
             {
                 sold = sold.Add(answer.Channel, answer.Amount);
                 next++;
+                buyers?.Add(purchases[i].Request.CitizenId);
             }
 
             purchases[i].Answer.TrySetResult(AnswerFor(purchases[i].Request, answer, limits));
         }
 
         head = head with { NextSequence = next, Sold = sold };
+        if (buyers?.Count > BuyersTrackedMax)
+        {
+            buyers = null;
+        }
+
         CheckInvariants();
     }
 
@@ -684,6 +707,8 @@ public sealed partial class CityMonthGrain(
         }
 
         head = stored;
+        // A commit whose answer was lost may have added buyers.
+        buyers = await store.ReadBuyersAsync(programMonth, BuyersTrackedMax);
         headInDoubt = false;
         reserved = ChannelAmounts.Zero;
         var caps = CommitLimits().Caps;
@@ -698,7 +723,8 @@ public sealed partial class CityMonthGrain(
                 {
                     queue.Remove(node);
                     Settle([purchase]);
-                    purchase.Answer.TrySetResult(PurchaseResult.SoldOut(Math.Max(0, left)));
+                    purchase.Answer.TrySetResult(
+                        PurchaseResult.SoldOut(Math.Max(0, left)) with { CitizenHasBought = HasBought(purchase.CitizenId) });
                 }
                 else
                 {

@@ -141,6 +141,24 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         return new CitizenHistory(reader.GetInt64(0), byKey);
     }
 
+    /// <summary>Every citizen who ever bought in the program-month; null when there are more than <paramref name="max"/>.</summary>
+    public async Task<HashSet<string>?> ReadBuyersAsync(ProgramMonth programMonth, int max)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT citizen_id FROM citizen_months WHERE program_id = $1 AND month = $2 LIMIT $3");
+        command.Parameters.Add(new() { Value = programMonth.ProgramId });
+        command.Parameters.Add(new() { Value = programMonth.Month });
+        command.Parameters.Add(new() { Value = max + 1 });
+        await using var reader = await command.ExecuteReaderAsync();
+        var buyers = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            buyers.Add(reader.GetString(0));
+        }
+
+        return buyers.Count > max ? null : buyers;
+    }
+
     /// <summary>The highest usage of any citizen in the program-month.</summary>
     public async Task<long> ReadMaxCitizenUsedAsync(ProgramMonth programMonth)
     {

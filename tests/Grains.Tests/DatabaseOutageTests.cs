@@ -275,6 +275,28 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifeti
         await ledger.AssertAuditConsistentAsync(sale);
     }
 
+    [Fact]
+    public async Task After_a_sell_out_a_citizen_who_never_bought_is_turned_away_without_the_database()
+    {
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: Amount));
+        var buyer = Scenario.Request(sale, Scenario.NewCitizen(), Amount);
+        Assert.True((await ledger.BuyAsync(buyer)).IsConfirmed);
+        await ledger.Cluster.DeactivateAsync(ledger.Grains.GetGrain<ICitizenGrain>(buyer.CitizenId));
+
+        proxy.Cut();
+        var newcomer = await ledger.BuyAsync(sale, Scenario.NewCitizen(), Amount);
+        var (buyerRetry, buyerError, _) = await AttemptAsync(buyer);
+        proxy.Restore();
+
+        // The newcomer is answered from memory; the buyer, whose grain forgot, needs the history to be
+        // told its purchase (and not SoldOut), so that answer waits for the database.
+        Assert.Equal(PurchaseOutcome.SoldOut, newcomer.Outcome);
+        Assert.Equal(0, newcomer.Remaining);
+        Assert.True(buyerRetry is null, $"Without the database the buyer's retry was answered {buyerRetry}.");
+        Assert.Equal(nameof(LedgerUnavailableException), buyerError);
+        Assert.Equal(PurchaseOutcome.Confirmed, (await ledger.BuyAsync(buyer)).Outcome);
+    }
+
     /// <summary>One attempt, which must end (answer or error) within <see cref="FailureTimeout"/>.</summary>
     private async Task<(PurchaseOutcome? Outcome, string? Error, TimeSpan Took)> AttemptAsync(PurchaseRequest request)
     {
