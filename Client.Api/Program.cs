@@ -1,1 +1,56 @@
-Console.WriteLine("gateway: see issue 3");
+using Ledger.Client.Api;
+using Ledger.Client.Api.Apis;
+using Ledger.Client.Api.Auth;
+
+// ./ledger token --sub ID [--role admin|teller]: print a development token and exit.
+if (args is ["token", .. var tokenArgs])
+{
+    var settings = new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+    return TokenCommand.Run(tokenArgs, settings);
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Program.BodyBytesMax);
+builder.UseOrleansClient(client => LedgerClient.Configure(client, builder.Configuration));
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BadRequestHandler>();
+builder.Services.AddExceptionHandler<LedgerUnavailableHandler>();
+builder.Services.AddLedgerAuth(builder.Configuration);
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.Use(RefuseOversizedBodies);
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapProgramsApi();
+app.MapPurchasesApi();
+app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+await app.RunAsync();
+return 0;
+
+// Kestrel enforces the limit as a body streams in; this answers a declared oversized body at once, in
+// every host (the test server has no limit of its own).
+static async Task RefuseOversizedBodies(HttpContext context, Func<Task> next)
+{
+    if (context.Request.ContentLength > Program.BodyBytesMax)
+    {
+        await TypedResults.Problem(
+            $"The body is over {Program.BodyBytesMax} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Body too large", type: "urn:ledger:problem:too-large").ExecuteAsync(context);
+        return;
+    }
+
+    await next();
+}
+
+/// <summary>The gateway; public so that tests can host it.</summary>
+public partial class Program
+{
+    /// <summary>The largest request body accepted, in bytes.</summary>
+    public const int BodyBytesMax = 16 * 1024;
+}

@@ -28,12 +28,17 @@ public sealed class LedgerTestCluster : IAsyncDisposable
     public IGrainFactory Grains => Cluster.GrainFactory;
 
     /// <param name="ledgerConnection">Where the ledger tables are reached; defaults to the test database.</param>
+    /// <param name="tcp">Real sockets instead of in-memory transport, so clients outside the cluster (the gateway) can connect.</param>
     public static async Task<LedgerTestCluster> StartAsync(
-        string name, short silos = 2, string? ledgerConnection = null, TimeSpan? responseTimeout = null)
+        string name, short silos = 2, string? ledgerConnection = null, TimeSpan? responseTimeout = null, bool tcp = false)
     {
         await TestDatabase.EnsureSchemaAsync();
         var builder = new TestClusterBuilder(silos);
         builder.Options.ServiceId = $"ledger-tests-{name}";
+        if (tcp)
+        {
+            builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        }
         builder.Properties[LedgerSiloConfigurator.ClockKey] = name;
         if (ledgerConnection is not null)
         {

@@ -1,0 +1,87 @@
+using System.Security.Claims;
+using Ledger.Client.Api.Auth;
+using Ledger.Client.Api.Contracts;
+using Ledger.Grains.Interfaces;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ledger.Client.Api.Apis;
+
+public static class PurchasesApi
+{
+    public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/programs/{programId}/months/{month}/purchases", BuyAsync).RequireAuthorization();
+        app.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization();
+        app.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// A citizen buys for themself on the mobile channel; a teller sells paper vouchers at the bank counter
+    /// on behalf of the citizen named in the body.
+    /// </summary>
+    public static async Task<IResult> BuyAsync(
+        string programId, string month, PurchaseRequestBody? body,
+        [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string? idempotencyKey,
+        ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
+        var purchase = RequestChecks.Purchase(body, idempotencyKey, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var (channel, amount) = purchase!.Value;
+        var teller = user.IsInRole(LedgerAuth.TellerRole);
+        if (channel == Channel.Paper != teller || body!.CitizenId is not null != teller)
+        {
+            // Paper is sold by tellers, for a named citizen; a citizen buys mobile vouchers for themself.
+            return TypedResults.Problem(
+                "Paper vouchers are sold by tellers on behalf of a citizen; citizens buy mobile vouchers for themselves.",
+                statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", type: "urn:ledger:problem:forbidden");
+        }
+
+        var citizenId = teller ? body.CitizenId! : user.CitizenId();
+        if (!CitizenIds.IsValid(citizenId))
+        {
+            return TypedResults.Problem("The token's subject is not a citizen id.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey!, channel, amount);
+        return LedgerResults.Purchase(await grains.GetGrain<ICitizenGrain>(citizenId).PurchaseAsync(request));
+    }
+
+    public static async Task<IResult> GetAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var purchase = await FindVisibleAsync(purchaseId, user, grains);
+        return purchase is null ? LedgerResults.NotFound("No such purchase.") : TypedResults.Ok(LedgerResults.ToBody(purchase));
+    }
+
+    public static async Task<IResult> CancelAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var purchase = await FindVisibleAsync(purchaseId, user, grains);
+        if (purchase is null)
+        {
+            return LedgerResults.NotFound("No such purchase.");
+        }
+
+        // The buyer's citizen grain cancels, so that what it knows of the citizen stays true.
+        var citizen = grains.GetGrain<ICitizenGrain>(purchase.CitizenId);
+        return LedgerResults.Cancel(await citizen.CancelAsync(purchase.ProgramMonth, purchase.Sequence));
+    }
+
+    /// <summary>The purchase, if the caller may see it: its buyer or an admin. Others are told it does not exist.</summary>
+    private static async Task<Purchase?> FindVisibleAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (!PurchaseIds.TryParse(purchaseId, out var programMonth, out var sequence))
+        {
+            return null;
+        }
+
+        var purchase = await grains.GetGrain<ICityMonthGrain>(programMonth.Key).GetPurchaseAsync(sequence);
+        return purchase is not null && (user.IsInRole(LedgerAuth.AdminRole) || purchase.CitizenId == user.CitizenId())
+            ? purchase
+            : null;
+    }
+}

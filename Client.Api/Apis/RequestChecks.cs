@@ -1,0 +1,79 @@
+using Ledger.Client.Api.Contracts;
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Client.Api.Apis;
+
+/// <summary>Validation at the edge: a request that fails it reaches no grain and changes nothing.</summary>
+public static class RequestChecks
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>Errors of the route's program id and month, by field; empty when both are valid.</summary>
+    public static Dictionary<string, string[]> ProgramMonth(string programId, string month, out ProgramMonth programMonth)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Grains.Interfaces.ProgramMonth.IsValidProgramId(programId))
+        {
+            errors["programId"] = ["A program id is 1 to 40 of a-z, 0-9 and '-'."];
+        }
+
+        if (!Grains.Interfaces.ProgramMonth.IsValidMonth(month))
+        {
+            errors["month"] = ["A month is yyyy-MM."];
+        }
+
+        programMonth = errors.Count == 0 ? new ProgramMonth(programId, month) : default;
+        return errors;
+    }
+
+    /// <summary>The policy in the body, or the missing fields by name.</summary>
+    public static Policy? Policy(PolicyBody? body, Dictionary<string, string[]> errors)
+    {
+        void Require(bool present, string field)
+        {
+            if (!present)
+            {
+                errors[field] = ["This field is required."];
+            }
+        }
+
+        Require(body is not null, "body");
+        Require(body?.OpensAt is not null, "opensAt");
+        Require(body?.DiscountBps is not null, "discountBps");
+        Require(body?.CitizenMonthlyLimit is not null, "citizenMonthlyLimit");
+        Require(body?.Unit is not null, "unit");
+        Require(body?.Caps?.Mobile is not null, "caps.mobile");
+        Require(body?.Caps?.Paper is not null, "caps.paper");
+        return errors.Count > 0
+            ? null
+            : new Policy(body!.OpensAt!.Value, body.DiscountBps!.Value, body.CitizenMonthlyLimit!.Value, body.Unit!.Value,
+                new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value));
+    }
+
+    /// <summary>The channel and amount of a purchase body, with what is wrong by field.</summary>
+    public static (Channel Channel, long Amount)? Purchase(
+        PurchaseRequestBody? body, string? idempotencyKey, Dictionary<string, string[]> errors)
+    {
+        if (!CitizenIds.IsValidIdempotencyKey(idempotencyKey))
+        {
+            errors[IdempotencyKeyHeader] = ["The Idempotency-Key header is required: 1 to 128 visible characters."];
+        }
+
+        if (!ChannelNames.TryParse(body?.Channel, out var channel))
+        {
+            errors["channel"] = ["The channel is \"mobile\" or \"paper\"."];
+        }
+
+        if (body?.Amount is not > 0)
+        {
+            errors["amount"] = ["The amount is a positive whole number of won."];
+        }
+
+        if (body?.CitizenId is { } citizenId && !CitizenIds.IsValid(citizenId))
+        {
+            errors["citizenId"] = ["A citizen id is 1 to 64 of A-Z, a-z, 0-9, '_' and '-'."];
+        }
+
+        return errors.Count == 0 ? (channel!.Value, body!.Amount!.Value) : null;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ledger.Client.Api.Auth;
+
+/// <summary>
+/// Bearer tokens as API.md fixes them: HS256, issuer <c>ledger</c>, audience <c>ledger-api</c>, the key from
+/// <c>Ledger:Auth:SigningKey</c>; <c>sub</c> is the citizen id and <c>role</c> may hold admin and teller.
+/// </summary>
+public static class LedgerAuth
+{
+    public const string Issuer = "ledger";
+    public const string Audience = "ledger-api";
+    public const string AdminRole = "admin";
+    public const string TellerRole = "teller";
+    public const string AdminPolicy = "admin";
+    public const string SigningKeySetting = "Ledger:Auth:SigningKey";
+    public const int SigningKeyBytesMin = 32;
+    public static readonly TimeSpan ClockSkewMax = TimeSpan.FromSeconds(30);
+
+    public static SymmetricSecurityKey SigningKey(IConfiguration configuration)
+    {
+        var key = configuration[SigningKeySetting]
+            ?? throw new InvalidOperationException($"Set {SigningKeySetting} (Ledger__Auth__SigningKey).");
+        var bytes = Encoding.UTF8.GetBytes(key);
+        return bytes.Length >= SigningKeyBytesMin
+            ? new SymmetricSecurityKey(bytes)
+            : throw new InvalidOperationException($"{SigningKeySetting} must be at least {SigningKeyBytesMin} bytes.");
+    }
+
+    public static IServiceCollection AddLedgerAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        var key = SigningKey(configuration);
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = Issuer,
+                ValidAudience = Audience,
+                IssuerSigningKey = key,
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                ClockSkew = ClockSkewMax,
+                NameClaimType = JwtRegisteredClaimNames.Sub,
+                RoleClaimType = "role",
+            };
+        });
+        services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, policy => policy.RequireRole(AdminRole));
+        return services;
+    }
+
+    /// <summary>A token for development and load tests.</summary>
+    public static string Mint(SymmetricSecurityKey key, string subject, IEnumerable<string> roles, DateTime now, TimeSpan lifetime)
+    {
+        var claims = new List<Claim> { new(JwtRegisteredClaimNames.Sub, subject) };
+        claims.AddRange(roles.Select(role => new Claim("role", role)));
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity(claims),
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + lifetime,
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>The caller's citizen id (<c>sub</c>), or null.</summary>
+    public static string? CitizenId(this ClaimsPrincipal user) => user.FindFirstValue(JwtRegisteredClaimNames.Sub);
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace Ledger.Client.Api.Auth;
+
+/// <summary><c>token --sub ID [--role admin|teller]... [--hours N]</c>: prints a signed token and exits.</summary>
+public static class TokenCommand
+{
+    public static int Run(string[] args, IConfiguration configuration)
+    {
+        string? subject = null;
+        var roles = new List<string>();
+        var hours = 12.0;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--sub": subject = args[i + 1]; break;
+                case "--role": roles.Add(args[i + 1]); break;
+                case "--hours": hours = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default: return Usage($"unknown option {args[i]}");
+            }
+        }
+
+        if (args.Length % 2 != 0 || subject is null)
+        {
+            return Usage("--sub is required");
+        }
+
+        if (roles.Except([LedgerAuth.AdminRole, LedgerAuth.TellerRole]).FirstOrDefault() is { } unknown)
+        {
+            return Usage($"unknown role {unknown}");
+        }
+
+        Console.WriteLine(LedgerAuth.Mint(
+            LedgerAuth.SigningKey(configuration), subject, roles, DateTime.UtcNow, TimeSpan.FromHours(hours)));
+        return 0;
+    }
+
+    private static int Usage(string problem)
+    {
+        Console.Error.WriteLine($"token: {problem}. Usage: token --sub ID [--role admin|teller]... [--hours N]");
+        return 2;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Ledger.Client.Api.Contracts;
+
+/// <summary>
+/// A program-month's policy as API.md writes it. Every field is nullable so that a missing one is reported
+/// by name rather than read as zero.
+/// </summary>
+public sealed record PolicyBody(
+    DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps);

@@ -1,0 +1,11 @@
+namespace Ledger.Client.Api.Contracts;
+
+/// <summary>The live state of a program-month: the policy's fields, the status, and each channel's figures.</summary>
+public sealed record ProgramMonthStateBody(
+    DateTimeOffset OpensAt,
+    int DiscountBps,
+    long CitizenMonthlyLimit,
+    long Unit,
+    CapsBody Caps,
+    string Status,
+    IReadOnlyDictionary<string, ChannelStateBody> Channels);

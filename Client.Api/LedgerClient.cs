@@ -1,0 +1,35 @@
+using System.Net;
+using Orleans.Configuration;
+
+namespace Ledger.Client.Api;
+
+/// <summary>
+/// How the gateway joins the cluster as an Orleans client: the silos' gateways are read from the ADO.NET
+/// membership table (<c>ConnectionStrings:Ledger</c>), or, when <c>Ledger:Cluster:Gateways</c> lists
+/// <c>host:port</c> endpoints, from that list.
+/// </summary>
+public static class LedgerClient
+{
+    public static void Configure(IClientBuilder client, IConfiguration configuration)
+    {
+        var cluster = configuration.GetSection("Ledger:Cluster");
+        client.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = cluster["ClusterId"] ?? "ledger";
+            options.ServiceId = cluster["ServiceId"] ?? "ledger";
+        });
+        if (cluster["Gateways"] is { Length: > 0 } gateways)
+        {
+            client.UseStaticClustering(gateways.Split(',').Select(IPEndPoint.Parse).ToArray());
+            return;
+        }
+
+        var connectionString = configuration.GetConnectionString("Ledger")
+            ?? throw new InvalidOperationException("Set ConnectionStrings:Ledger (ConnectionStrings__Ledger) or Ledger:Cluster:Gateways.");
+        client.UseAdoNetClustering(options =>
+        {
+            options.Invariant = "Npgsql";
+            options.ConnectionString = connectionString;
+        });
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using Ledger.Client.Api.Contracts;
+using Ledger.Grains.Interfaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ledger.Client.Api;
+
+/// <summary>
+/// The one place that turns what the grains answer into status codes and RFC 9457 problem details.
+/// Business rejections are 409 with a short <c>code</c> and the figures behind it.
+/// </summary>
+public static class LedgerResults
+{
+    /// <summary>Seconds a client is asked to wait before retrying a 503.</summary>
+    public const int RetryAfterSeconds = 1;
+
+    public static IResult Purchase(PurchaseResult result) => result.Outcome switch
+    {
+        PurchaseOutcome.Confirmed => TypedResults.Created($"/purchases/{result.Purchase!.PurchaseId}", ToBody(result.Purchase)),
+        PurchaseOutcome.NotOpen => Rejection("not-open", "The sale has not opened yet.",
+            new() { ["opensAt"] = result.OpensAt!.Value.ToOffset(ProgramMonth.KoreaOffset) }),
+        PurchaseOutcome.Closed => Rejection("closed", "The sales month has ended."),
+        PurchaseOutcome.LimitExceeded => Rejection("limit-exceeded", "The purchase would pass the citizen's monthly limit.",
+            new() { ["remaining"] = result.Remaining }),
+        PurchaseOutcome.SoldOut => Rejection("sold-out", "The channel's cap would be passed.",
+            new() { ["remaining"] = result.Remaining }),
+        PurchaseOutcome.InvalidAmount => Invalid("amount", "The amount must be a positive whole multiple of the sale unit."),
+        PurchaseOutcome.IdempotencyConflict => Problem(
+            StatusCodes.Status422UnprocessableEntity, "idempotency-conflict", "Idempotency key reused",
+            "This Idempotency-Key was used with another request body."),
+        PurchaseOutcome.NotFound => NotFound("No policy is set for this program-month."),
+        PurchaseOutcome.Busy => Unavailable("Too many purchases are waiting; nothing was bought."),
+        _ => throw new InvalidOperationException($"Unknown purchase outcome {result.Outcome}."),
+    };
+
+    public static IResult Cancel(CancelResult result) => result.Outcome switch
+    {
+        CancelOutcome.Cancelled => TypedResults.Ok(ToBody(result.Purchase!)),
+        CancelOutcome.WindowPassed => Rejection("cancel-window-passed", "Purchases can be cancelled within 7 days."),
+        CancelOutcome.NotFound => NotFound("No such purchase."),
+        CancelOutcome.Busy => Unavailable("Too many requests are waiting; nothing was cancelled."),
+        _ => throw new InvalidOperationException($"Unknown cancel outcome {result.Outcome}."),
+    };
+
+    public static IResult SetPolicy(SetPolicyResult result) => result.Outcome switch
+    {
+        SetPolicyOutcome.Saved => TypedResults.Ok(ToBody(result.Policy!)),
+        SetPolicyOutcome.Invalid => TypedResults.ValidationProblem(
+            result.Errors!.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
+        SetPolicyOutcome.CapBelowSold => Rejection("cap-below-sold", "A cap cannot go below what is sold.",
+            new() { ["channel"] = result.Channel!.Value.ToName(), ["sold"] = result.Sold }),
+        SetPolicyOutcome.LimitBelowUsed => Rejection("limit-below-used", "The limit cannot go below what a citizen has bought.",
+            new() { ["used"] = result.Sold }),
+        SetPolicyOutcome.Busy => Unavailable("Another policy change is being saved."),
+        _ => throw new InvalidOperationException($"Unknown policy outcome {result.Outcome}."),
+    };
+
+    public static PurchaseBody ToBody(Purchase purchase) => new(
+        purchase.PurchaseId, purchase.ProgramMonth.ProgramId, purchase.ProgramMonth.Month, purchase.CitizenId,
+        purchase.Channel.ToName(), purchase.Amount, purchase.Price,
+        purchase.Status == PurchaseStatus.Cancelled ? "cancelled" : "confirmed",
+        purchase.PurchasedAt.ToOffset(ProgramMonth.KoreaOffset), purchase.Sequence);
+
+    public static PolicyBody ToBody(Policy policy) => new(
+        policy.OpensAt, policy.DiscountBps, policy.CitizenMonthlyLimit, policy.Unit,
+        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper));
+
+    public static ProgramMonthStateBody ToBody(CityMonthSnapshot snapshot) => new(
+        snapshot.Policy.OpensAt, snapshot.Policy.DiscountBps, snapshot.Policy.CitizenMonthlyLimit, snapshot.Policy.Unit,
+        new CapsBody(snapshot.Policy.Caps.Mobile, snapshot.Policy.Caps.Paper), StatusName(snapshot.Status),
+        new Dictionary<string, ChannelStateBody>
+        {
+            [ChannelNames.Mobile] = ToBody(snapshot.Mobile),
+            [ChannelNames.Paper] = ToBody(snapshot.Paper),
+        });
+
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        Problem(StatusCodes.Status404NotFound, "not-found", "Not found", detail);
+
+    /// <summary>503 with Retry-After: the ledger cannot answer now, and nothing was done.</summary>
+    public static IResult Unavailable(string detail) =>
+        new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "unavailable", "Try again shortly", detail));
+
+    private static ChannelStateBody ToBody(ChannelState channel) =>
+        new(channel.Cap, channel.Sold, channel.Remaining, StatusName(channel.Status));
+
+    private static string StatusName(SaleStatus status) => status switch
+    {
+        SaleStatus.Scheduled => "scheduled",
+        SaleStatus.Open => "open",
+        SaleStatus.SoldOut => "sold-out",
+        SaleStatus.Closed => "closed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown sale status."),
+    };
+
+    private static ProblemHttpResult Rejection(string code, string detail, Dictionary<string, object?>? figures = null) =>
+        Problem(StatusCodes.Status409Conflict, code, "Rejected", detail, figures);
+
+    private static ProblemHttpResult Problem(
+        int status, string code, string title, string detail, Dictionary<string, object?>? figures = null)
+    {
+        var extensions = new Dictionary<string, object?>(figures ?? []) { ["code"] = code };
+        return TypedResults.Problem(detail, statusCode: status, title: title, type: $"urn:ledger:problem:{code}", extensions: extensions);
+    }
+
+    /// <summary>Adds Retry-After to a result.</summary>
+    private sealed class RetryAfter(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

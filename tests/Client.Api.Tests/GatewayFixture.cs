@@ -1,0 +1,66 @@
+using System.Net.Http.Headers;
+using Ledger.Client.Api.Auth;
+using Ledger.Grains.Tests;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.Client.Api.Tests;
+
+/// <summary>
+/// The real gateway over HTTP, joined as an Orleans client to an in-process cluster on the test PostgreSQL.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    private LedgerTestCluster? ledger;
+    private WebApplicationFactory<Program>? gateway;
+
+    public LedgerTestCluster Ledger => ledger ?? throw new InvalidOperationException("The cluster did not start.");
+
+    public WebApplicationFactory<Program> Gateway => gateway ?? throw new InvalidOperationException("The gateway did not start.");
+
+    public async Task InitializeAsync()
+    {
+        ledger = await LedgerTestCluster.StartAsync("gateway", silos: 1, tcp: true);
+        var options = ledger.Cluster.Options;
+        var gateways = string.Join(',', ledger.Cluster.Silos.Select(s => s.GatewayAddress.Endpoint));
+        gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("Ledger:Cluster:Gateways", gateways)
+            .UseSetting("Ledger:Cluster:ClusterId", options.ClusterId)
+            .UseSetting("Ledger:Cluster:ServiceId", options.ServiceId));
+        _ = gateway.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (gateway is not null)
+        {
+            await gateway.DisposeAsync();
+        }
+
+        if (ledger is not null)
+        {
+            await ledger.DisposeAsync();
+        }
+    }
+
+    /// <summary>A client with no token.</summary>
+    public HttpClient Anonymous() => Gateway.CreateClient();
+
+    /// <summary>A client whose token names <paramref name="subject"/> with the given roles.</summary>
+    public HttpClient As(string subject, params string[] roles) => WithToken(Token(subject, roles));
+
+    public HttpClient WithToken(string token)
+    {
+        var client = Gateway.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public string Token(string subject, string[] roles, DateTime? now = null, TimeSpan? lifetime = null) =>
+        LedgerAuth.Mint(SigningKey(), subject, roles, now ?? DateTime.UtcNow, lifetime ?? TimeSpan.FromHours(1));
+
+    private Microsoft.IdentityModel.Tokens.SymmetricSecurityKey SigningKey() =>
+        LedgerAuth.SigningKey(Gateway.Services.GetRequiredService<IConfiguration>());
+}

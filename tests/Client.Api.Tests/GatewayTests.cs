@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Ledger.Client.Api.Auth;
+using Ledger.Grains.Interfaces;
+using Ledger.Grains.Tests;
+
+namespace Ledger.Client.Api.Tests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class GatewayTests(GatewayFixture fixture)
+{
+    private readonly HttpClient admin = fixture.As("operator-1", LedgerAuth.AdminRole);
+
+    [Fact]
+    public async Task Admin_sets_a_policy_and_anyone_reads_the_live_state()
+    {
+        var (path, opensAt) = NewSale();
+
+        var put = await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var state = await fixture.Anonymous().GetFromJsonAsync<JsonElement>(path);
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(1_000, (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("discountBps").GetInt32());
+        Assert.Equal("open", state.GetProperty("status").GetString());
+        var mobile = state.GetProperty("channels").GetProperty("mobile");
+        Assert.Equal((1_000_000L, 0L, 1_000_000L, "open"),
+            (mobile.GetProperty("cap").GetInt64(), mobile.GetProperty("sold").GetInt64(),
+             mobile.GetProperty("remaining").GetInt64(), mobile.GetProperty("status").GetString()));
+        Assert.Equal(500_000, state.GetProperty("caps").GetProperty("paper").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_citizen_buys_and_a_double_tap_gets_the_first_answer_again()
+    {
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var citizen = fixture.As("citizen-a1");
+
+        var first = await BuyAsync(citizen, path, "tap-1", new { channel = "mobile", amount = 200_000 });
+        var again = await BuyAsync(citizen, path, "tap-1", new { channel = "mobile", amount = 200_000 });
+        var other = await BuyAsync(citizen, path, "tap-1", new { channel = "mobile", amount = 100_000 });
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var body = await first.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal($"/purchases/{body.GetProperty("purchaseId").GetString()}", first.Headers.Location!.OriginalString);
+        Assert.Equal(("citizen-a1", "mobile", 200_000L, 180_000L, "confirmed", 1L),
+            (body.GetProperty("citizenId").GetString(), body.GetProperty("channel").GetString(),
+             body.GetProperty("amount").GetInt64(), body.GetProperty("price").GetInt64(),
+             body.GetProperty("status").GetString(), body.GetProperty("sequence").GetInt64()));
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(body.GetProperty("purchaseId").GetString(),
+            (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purchaseId").GetString());
+        await AssertProblemAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency-conflict");
+        Assert.Equal(200_000, (await StateAsync(path)).GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
+    }
+
+    [Fact]
+    public async Task Business_rejections_are_409_with_their_code_and_figures()
+    {
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt, mobileCap: 250_000));
+        var citizen = fixture.As("citizen-b1");
+        await BuyAsync(citizen, path, "k1", new { channel = "mobile", amount = 200_000 });
+
+        var overLimit = await BuyAsync(citizen, path, "k2", new { channel = "mobile", amount = 10_000 });
+        var soldOut = await BuyAsync(fixture.As("citizen-b2"), path, "k1", new { channel = "mobile", amount = 100_000 });
+        var (laterPath, laterOpensAt) = NewSale(opensIn: TimeSpan.FromHours(1));
+        await admin.PutAsJsonAsync(laterPath, Policy(laterOpensAt));
+        var notOpen = await BuyAsync(citizen, laterPath, "k1", new { channel = "mobile", amount = 10_000 });
+
+        Assert.Equal(0, (await AssertProblemAsync(overLimit, HttpStatusCode.Conflict, "limit-exceeded")).GetProperty("remaining").GetInt64());
+        Assert.Equal(50_000, (await AssertProblemAsync(soldOut, HttpStatusCode.Conflict, "sold-out")).GetProperty("remaining").GetInt64());
+        var opens = (await AssertProblemAsync(notOpen, HttpStatusCode.Conflict, "not-open")).GetProperty("opensAt").GetDateTimeOffset();
+        Assert.Equal(laterOpensAt, opens);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_refused_at_the_edge_naming_the_field_and_changes_nothing()
+    {
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var citizen = fixture.As("citizen-c1");
+
+        var noKey = await citizen.PostAsJsonAsync(path + "/purchases", new { channel = "mobile", amount = 10_000 });
+        var zero = await BuyAsync(citizen, path, "k", new { channel = "mobile", amount = 0 });
+        var channel = await BuyAsync(citizen, path, "k", new { channel = "bitcoin", amount = 10_000 });
+        var offUnit = await BuyAsync(citizen, path, "k", new { channel = "mobile", amount = 15_000 });
+        var month = await BuyAsync(citizen, path.Replace("/months/", "/months/x", StringComparison.Ordinal), "k", new { channel = "mobile", amount = 10_000 });
+        var malformed = await citizen.SendAsync(Post(path + "/purchases", "k", "{\"channel\":", "application/json"));
+        var huge = await citizen.SendAsync(Post(path + "/purchases", "k", new string(' ', Program.BodyBytesMax + 1), "application/json"));
+        var policy = await admin.PutAsJsonAsync(path, new { discountBps = 1_000 });
+
+        Assert.True((await AssertInvalidAsync(noKey)).TryGetProperty("Idempotency-Key", out _));
+        Assert.True((await AssertInvalidAsync(zero)).TryGetProperty("amount", out _));
+        Assert.True((await AssertInvalidAsync(channel)).TryGetProperty("channel", out _));
+        Assert.True((await AssertInvalidAsync(offUnit)).TryGetProperty("amount", out _));
+        Assert.True((await AssertInvalidAsync(month)).TryGetProperty("month", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+        var policyErrors = await AssertInvalidAsync(policy);
+        Assert.True(policyErrors.TryGetProperty("opensAt", out _) && policyErrors.TryGetProperty("caps.mobile", out _));
+        Assert.Equal(0, (await StateAsync(path)).GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
+    }
+
+    [Fact]
+    public async Task Tokens_that_are_missing_forged_expired_or_for_another_audience_get_401_and_wrong_roles_403()
+    {
+        var (path, opensAt) = NewSale();
+        var body = new { channel = "mobile", amount = 10_000 };
+        var forged = fixture.Token("citizen-d1", []) + "x";
+        var expired = fixture.Token("citizen-d1", [], DateTime.UtcNow.AddHours(-2), TimeSpan.FromHours(1));
+        var otherAudience = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(
+            new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Issuer = LedgerAuth.Issuer,
+                Audience = "someone-else",
+                Claims = new Dictionary<string, object> { ["sub"] = "citizen-d1" },
+                SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                    new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Encoding.UTF8.GetBytes("ledger-development-signing-key-do-not-use-in-production")),
+                    Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+            });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.Anonymous(), path, "k", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(forged), path, "k", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(expired), path, "k", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(otherAudience), path, "k", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await fixture.As("citizen-d1").PutAsJsonAsync(path, Policy(opensAt))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Anonymous().GetAsync(path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Tellers_sell_paper_for_a_citizen_and_citizens_see_only_their_own_purchases()
+    {
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var teller = fixture.As("teller-1", LedgerAuth.TellerRole);
+
+        var sold = await BuyAsync(teller, path, "counter-1", new { channel = "paper", amount = 50_000, citizenId = "citizen-e1" });
+        var citizenPaper = await BuyAsync(fixture.As("citizen-e2"), path, "k", new { channel = "paper", amount = 10_000 });
+        var id = (await sold.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purchaseId").GetString();
+
+        Assert.Equal(HttpStatusCode.Created, sold.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, citizenPaper.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.As("citizen-e1").GetAsync($"/purchases/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/purchases/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.As("citizen-e2").GetAsync($"/purchases/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.As("citizen-e2").PostAsync($"/purchases/{id}/cancel", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_buyer_cancels_once_and_cancelling_again_gives_the_same_answer()
+    {
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var citizen = fixture.As("citizen-f1");
+        var bought = await BuyAsync(citizen, path, "k", new { channel = "mobile", amount = 100_000 });
+        var id = (await bought.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purchaseId").GetString();
+
+        var first = await citizen.PostAsync($"/purchases/{id}/cancel", null);
+        var again = await citizen.PostAsync($"/purchases/{id}/cancel", null);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("cancelled", (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        Assert.Equal(0, (await StateAsync(path)).GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
+    }
+
+    private (string Path, DateTimeOffset OpensAt) NewSale(TimeSpan? opensIn = null)
+    {
+        var now = fixture.Ledger.Clock.GetUtcNow();
+        var sale = new ProgramMonth($"g{Guid.NewGuid():N}"[..20], ProgramMonth.MonthOf(now));
+        var opensAt = now.Add(opensIn ?? TimeSpan.FromMinutes(-1)).ToOffset(ProgramMonth.KoreaOffset);
+        return ($"/programs/{sale.ProgramId}/months/{sale.Month}", opensAt);
+    }
+
+    private static object Policy(DateTimeOffset opensAt, long mobileCap = 1_000_000) => new
+    {
+        opensAt,
+        discountBps = 1_000,
+        citizenMonthlyLimit = Scenario.Limit,
+        unit = Scenario.Unit,
+        caps = new { mobile = mobileCap, paper = 500_000L },
+    };
+
+    private static Task<HttpResponseMessage> BuyAsync(HttpClient client, string path, string key, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path + "/purchases") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return client.SendAsync(request);
+    }
+
+    private static HttpRequestMessage Post(string path, string key, string body, string mediaType)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
+    private async Task<JsonElement> StateAsync(string path) =>
+        await fixture.Anonymous().GetFromJsonAsync<JsonElement>(path);
+
+    private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+
+    /// <summary>A 400 validation problem; returns its <c>errors</c> by field.</summary>
+    private static async Task<JsonElement> AssertInvalidAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+    }
+}
