@@ -74,6 +74,25 @@ public static class LedgerResults
             [ChannelNames.Paper] = ToBody(snapshot.Paper),
         });
 
+    public static LedgerPageBody ToBody(LedgerPage page) => new(
+        page.Entries.Select(e => new LedgerEntryBody(
+            e.Sequence, e.Kind == LedgerEntryKind.Purchase ? "purchase" : "cancel", e.PurchaseId, e.CitizenId,
+            e.Channel.ToName(), e.Amount, e.Price, e.At.ToOffset(ProgramMonth.KoreaOffset))).ToArray(),
+        page.Next);
+
+    public static AuditBody ToBody(AuditReport audit) => new(
+        audit.Consistent,
+        new Dictionary<string, ChannelAuditBody>
+        {
+            [ChannelNames.Mobile] = new(audit.Mobile.Cap, audit.Mobile.SoldByCounter, audit.Mobile.SoldByLedger),
+            [ChannelNames.Paper] = new(audit.Paper.Cap, audit.Paper.SoldByCounter, audit.Paper.SoldByLedger),
+        },
+        audit.CitizensOverLimit,
+        audit.Entries);
+
+    public static CitizenMonthBody ToBody(CitizenMonth month) =>
+        new(month.Limit, month.Used, month.Remaining, month.Purchases.Select(ToBody).ToArray());
+
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 

@@ -1,6 +1,7 @@
 using Ledger.Client.Api;
 using Ledger.Client.Api.Apis;
 using Ledger.Client.Api.Auth;
+using Scalar.AspNetCore;
 
 // ./ledger token --sub ID [--role admin|teller]: print a development token and exit.
 if (args is ["token", .. var tokenArgs])
@@ -20,16 +21,26 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.AddExceptionHandler<LedgerUnavailableHandler>();
 builder.Services.AddLedgerAuth(builder.Configuration);
+builder.Services.AddLedgerHealthChecks(builder.Configuration);
+builder.Services.AddLedgerOverloadLimit(builder.Configuration);
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.Use(RefuseOversizedBodies);
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapProgramsApi();
 app.MapPurchasesApi();
-app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+app.MapCitizensApi();
+app.MapHealthApi();
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapGet("/", () => TypedResults.Content(
+    "<!doctype html><title>Ledger</title><h1>Ledger</h1><p><a href=\"/scalar/v1\">API reference</a> " +
+    "(<a href=\"/openapi/v1.json\">OpenAPI document</a>)</p>", "text/html")).ExcludeFromDescription();
 await app.RunAsync();
 return 0;
 

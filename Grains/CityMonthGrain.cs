@@ -31,8 +31,6 @@ public sealed partial class CityMonthGrain(
     /// <summary>Items committed in one transaction.</summary>
     public const int BatchMax = 5_000;
 
-    /// <summary>Ledger entries one page may return.</summary>
-    public const int EntriesPageMax = 1_000;
 
     /// <summary>Cancellations being looked up or committed at once; past this a cancel answers Busy.</summary>
     public const int CancelsInFlightMax = 1_000;
@@ -216,14 +214,16 @@ public sealed partial class CityMonthGrain(
 
     public async Task<LedgerPage> GetEntriesAsync(long after, int limit)
     {
-        limit = Math.Clamp(limit, 1, EntriesPageMax);
+        limit = Math.Clamp(limit, 1, LedgerPage.EntriesMax);
         if (head is null)
         {
             return new LedgerPage([], null);
         }
 
         var entries = await store.ReadEntriesAsync(programMonth, Math.Max(0, after), limit);
-        return new LedgerPage(entries, entries.Count == limit ? entries[^1].Sequence : null);
+        // Another page follows when this one is full and the ledger goes on (or may: a head in doubt may be behind).
+        var more = entries.Count == limit && (headInDoubt || entries[^1].Sequence < head.NextSequence - 1);
+        return new LedgerPage(entries, more ? entries[^1].Sequence : null);
     }
 
     public async Task<AuditReport?> AuditAsync()

@@ -11,6 +11,8 @@ public static class ProgramsApi
         var months = app.MapGroup("/programs/{programId}/months/{month}");
         months.MapPut("", SetPolicyAsync).RequireAuthorization(LedgerAuth.AdminPolicy);
         months.MapGet("", GetStateAsync);
+        months.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(LedgerAuth.AdminPolicy);
+        months.MapGet("/audit", AuditAsync).RequireAuthorization(LedgerAuth.AdminPolicy);
         return app;
     }
 
@@ -39,4 +41,42 @@ public static class ProgramsApi
             ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
             : TypedResults.Ok(LedgerResults.ToBody(snapshot));
     }
+
+    /// <summary>Entries after <c>after</c> (exclusive, default 0), at most <c>limit</c> (default 100, clamped to 1..1000).</summary>
+    public static async Task<IResult> GetLedgerAsync(
+        string programId, string month, string? after, string? limit, IGrainFactory grains)
+    {
+        var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
+        var afterSequence = RequestChecks.Whole(after, "after", 0, errors);
+        var pageSize = RequestChecks.Whole(limit, "limit", EntriesPageDefault, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var city = grains.GetGrain<ICityMonthGrain>(programMonth.Key);
+        if (await city.GetSnapshotAsync() is null)
+        {
+            return LedgerResults.NotFound($"No policy is set for {programMonth}.");
+        }
+
+        var page = await city.GetEntriesAsync(afterSequence, (int)Math.Clamp(pageSize, 1, LedgerPage.EntriesMax));
+        return TypedResults.Ok(LedgerResults.ToBody(page));
+    }
+
+    public static async Task<IResult> AuditAsync(string programId, string month, IGrainFactory grains)
+    {
+        var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var audit = await grains.GetGrain<ICityMonthGrain>(programMonth.Key).AuditAsync();
+        return audit is null
+            ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
+            : TypedResults.Ok(LedgerResults.ToBody(audit));
+    }
+
+    private const long EntriesPageDefault = 100;
 }

@@ -76,4 +76,21 @@ public static class RequestChecks
 
         return errors.Count == 0 ? (channel!.Value, body!.Amount!.Value) : null;
     }
+
+    /// <summary>A non-negative whole number from the query string, or <paramref name="fallback"/> when absent.</summary>
+    public static long Whole(string? value, string field, long fallback, Dictionary<string, string[]> errors)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        errors[field] = ["A whole number of 0 or more."];
+        return fallback;
+    }
 }

@@ -26,6 +26,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         var options = ledger.Cluster.Options;
         var gateways = string.Join(',', ledger.Cluster.Silos.Select(s => s.GatewayAddress.Endpoint));
         gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("ConnectionStrings:Ledger", TestDatabase.ConnectionString)
             .UseSetting("Ledger:Cluster:Gateways", gateways)
             .UseSetting("Ledger:Cluster:ClusterId", options.ClusterId)
             .UseSetting("Ledger:Cluster:ServiceId", options.ServiceId));
@@ -44,6 +45,16 @@ public sealed class GatewayFixture : IAsyncLifetime
             await ledger.DisposeAsync();
         }
     }
+
+    /// <summary>The same gateway with some settings changed (a host of its own, started on first use).</summary>
+    public WebApplicationFactory<Program> With(params (string Key, string Value)[] settings) =>
+        Gateway.WithWebHostBuilder(web =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
 
     /// <summary>A client with no token.</summary>
     public HttpClient Anonymous() => Gateway.CreateClient();

@@ -266,7 +266,7 @@ public sealed class LedgerPropertyTests(ClusterFixture fixture, ITestOutputHelpe
         Assert.True(audit.Consistent, $"The audit is inconsistent: {audit}");
         Assert.Equal(model.NextSequence - 1, audit.Entries);
 
-        var page = await city.GetEntriesAsync(0, CityMonthGrain.EntriesPageMax);
+        var page = await city.GetEntriesAsync(0, LedgerPage.EntriesMax);
         Assert.Null(page.Next);
         Assert.Equal(Enumerable.Range(1, page.Entries.Count).Select(i => (long)i), page.Entries.Select(e => e.Sequence));
         Assert.Equal(

@@ -246,7 +246,7 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
         long? after = 0;
         while (after is { } from)
         {
-            var page = await city.GetEntriesAsync(from, CityMonthGrain.EntriesPageMax);
+            var page = await city.GetEntriesAsync(from, LedgerPage.EntriesMax);
             entries.AddRange(page.Entries);
             after = page.Next;
         }

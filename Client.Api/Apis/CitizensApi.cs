@@ -1,0 +1,35 @@
+using System.Security.Claims;
+using Ledger.Client.Api.Auth;
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Client.Api.Apis;
+
+public static class CitizensApi
+{
+    public static IEndpointRouteBuilder MapCitizensApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/citizens/me/programs/{programId}/months/{month}", GetMonthAsync).RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>The caller's limit, usage and purchases in a program-month.</summary>
+    public static async Task<IResult> GetMonthAsync(string programId, string month, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var citizenId = user.CitizenId();
+        if (!CitizenIds.IsValid(citizenId))
+        {
+            return TypedResults.Problem("The token's subject is not a citizen id.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var standing = await grains.GetGrain<ICitizenGrain>(citizenId).GetMonthAsync(programMonth);
+        return standing is null
+            ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
+            : TypedResults.Ok(LedgerResults.ToBody(standing));
+    }
+}

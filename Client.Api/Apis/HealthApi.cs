@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Ledger.Client.Api.Apis;
+
+/// <summary><c>/health/live</c>: the process is up. <c>/health/ready</c>: it reaches the cluster and the database.</summary>
+public static class HealthApi
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddLedgerHealthChecks(this IServiceCollection services, IConfiguration configuration)
+    {
+        var checks = services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        if (configuration.GetConnectionString("Ledger") is { } connectionString)
+        {
+            checks.AddAsyncCheck("database", async cancellationToken =>
+            {
+                try
+                {
+                    await using var connection = new NpgsqlConnection(connectionString);
+                    await connection.OpenAsync(cancellationToken);
+                    await using var command = new NpgsqlCommand("SELECT 1", connection);
+                    await command.ExecuteScalarAsync(cancellationToken);
+                    return HealthCheckResult.Healthy();
+                }
+                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                {
+                    return HealthCheckResult.Unhealthy("The database is not reachable.", e);
+                }
+            }, tags: [ReadyTag]);
+        }
+
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        return app;
+    }
+
+    /// <summary>Healthy when at least one silo is active in the cluster the client is joined to.</summary>
+    private sealed class ClusterHealthCheck(IClusterClient client) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(cancellationToken);
+                return hosts.Count > 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("No active silo.");
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                return HealthCheckResult.Unhealthy("The cluster is not reachable.", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Threading.RateLimiting;
+
+namespace Ledger.Client.Api;
+
+/// <summary>
+/// A bound on the requests the gateway works on at once, with a bounded queue behind it: past both, a
+/// request is answered 503 with Retry-After at once instead of piling up. Sold-out and over-limit answers
+/// are cheap (no database), so they pass through the same bound quickly.
+/// </summary>
+public static class OverloadLimit
+{
+    public const int RequestsInFlightMaxDefault = 1_024;
+    public const int QueueMaxDefault = 4_096;
+
+    public static IServiceCollection AddLedgerOverloadLimit(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = configuration.GetSection("Ledger:Gateway");
+        var inFlight = Math.Max(1, settings.GetValue("RequestsInFlightMax", RequestsInFlightMaxDefault));
+        var queued = Math.Max(0, settings.GetValue("QueueMax", QueueMaxDefault));
+        services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ =>
+                RateLimitPartition.GetConcurrencyLimiter("gateway", _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = inFlight,
+                    QueueLimit = queued,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                }));
+            options.OnRejected = (context, _) =>
+                new ValueTask(LedgerResults.Unavailable("The gateway is at capacity; nothing was done.").ExecuteAsync(context.HttpContext));
+        });
+        return services;
+    }
+}

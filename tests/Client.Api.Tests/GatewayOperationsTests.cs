@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ledger.Client.Api.Auth;
+using Ledger.Grains.Interfaces;
+using Ledger.Grains.Tests;
+
+namespace Ledger.Client.Api.Tests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class GatewayOperationsTests(GatewayFixture fixture)
+{
+    private readonly HttpClient admin = fixture.As("operator-2", LedgerAuth.AdminRole);
+
+    [Fact]
+    public async Task Admins_page_through_the_ledger_and_audit_it_and_citizens_see_their_month()
+    {
+        var path = await OpenSaleAsync(mobileCap: 1_000_000);
+        var alice = fixture.As("citizen-g1");
+        var first = await BuyAsync(alice, path, "k1", 100_000);
+        await BuyAsync(fixture.As("citizen-g2"), path, "k1", 50_000);
+        await BuyAsync(alice, path, "k2", 30_000);
+        var id = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purchaseId").GetString();
+        await alice.PostAsync($"/purchases/{id}/cancel", null);
+
+        var page1 = await admin.GetFromJsonAsync<JsonElement>($"{path}/ledger?limit=2");
+        var page2 = await admin.GetFromJsonAsync<JsonElement>($"{path}/ledger?after={page1.GetProperty("next").GetInt64()}&limit=2");
+        var audit = await admin.GetFromJsonAsync<JsonElement>($"{path}/audit");
+        var month = await alice.GetFromJsonAsync<JsonElement>($"/citizens/me{path}");
+
+        Assert.Equal([1L, 2], page1.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()));
+        Assert.Equal(2, page1.GetProperty("next").GetInt64());
+        var cancel = page2.GetProperty("entries")[1];
+        Assert.Equal(("cancel", id, "citizen-g1", 100_000L, 90_000L),
+            (cancel.GetProperty("kind").GetString(), cancel.GetProperty("purchaseId").GetString(),
+             cancel.GetProperty("citizenId").GetString(), cancel.GetProperty("amount").GetInt64(), cancel.GetProperty("price").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, page2.GetProperty("next").ValueKind);
+        Assert.True(audit.GetProperty("consistent").GetBoolean());
+        Assert.Equal(4, audit.GetProperty("entries").GetInt64());
+        Assert.Equal(80_000, audit.GetProperty("channels").GetProperty("mobile").GetProperty("soldByLedger").GetInt64());
+        Assert.Equal((200_000L, 30_000L, 170_000L, 2),
+            (month.GetProperty("limit").GetInt64(), month.GetProperty("used").GetInt64(),
+             month.GetProperty("remaining").GetInt64(), month.GetProperty("purchases").GetArrayLength()));
+    }
+
+    [Fact]
+    public async Task Ledger_and_audit_are_for_admins_and_bad_paging_names_the_field()
+    {
+        var path = await OpenSaleAsync(mobileCap: 1_000_000);
+        var citizen = fixture.As("citizen-h1");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await citizen.GetAsync($"{path}/ledger")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await citizen.GetAsync($"{path}/audit")).StatusCode);
+        var bad = await admin.GetAsync($"{path}/ledger?after=-1&limit=many");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("after", out _) && errors.TryGetProperty("limit", out _));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/programs/nowhere/months/2022-12/audit")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_openapi_and_the_reference_page_are_served()
+    {
+        var anyone = fixture.Anonymous();
+
+        Assert.Equal(HttpStatusCode.OK, (await anyone.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anyone.GetAsync("/health/ready")).StatusCode);
+        var openApi = await anyone.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/programs/{programId}/months/{month}/purchases", openApi, StringComparison.Ordinal);
+        Assert.Contains("/citizens/me/programs/{programId}/months/{month}", openApi, StringComparison.Ordinal);
+        Assert.Contains("href=\"/scalar/v1\"", await anyone.GetStringAsync("/"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await anyone.GetAsync("/scalar/v1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_gateway_at_capacity_answers_503_with_retry_after_at_once()
+    {
+        const int attemptsMax = 1_000;
+        await using var small = fixture.With(("Ledger:Gateway:RequestsInFlightMax", "1"), ("Ledger:Gateway:QueueMax", "0"));
+        small.UseKestrel(0);
+        small.StartServer();
+        var client = small.CreateClient();
+        var path = await OpenSaleAsync(mobileCap: Scenario.Unit);
+
+        // A purchase whose body is still on its way (a slow phone) holds the gateway's only slot.
+        using var slow = new System.Net.Sockets.TcpClient();
+        await slow.ConnectAsync(client.BaseAddress!.Host, client.BaseAddress.Port);
+        var head = $"POST {path}/purchases HTTP/1.1\r\nHost: {client.BaseAddress.Authority}\r\n" +
+            $"Authorization: Bearer {fixture.Token("citizen-i1", [])}\r\nIdempotency-Key: slow\r\n" +
+            "Content-Type: application/json\r\nContent-Length: 40\r\n\r\n{";
+        await slow.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        HttpResponseMessage response;
+        var attempts = 0;
+        do
+        {
+            response = await client.GetAsync("/health/live");
+        }
+        while (response.StatusCode == HttpStatusCode.OK && ++attempts < attemptsMax);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(LedgerResults.RetryAfterSeconds), response.Headers.RetryAfter!.Delta);
+        Assert.Equal("unavailable", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_burst_of_purchases_through_the_gateway_sells_exactly_the_cap()
+    {
+        const int buyers = 400;
+        const long cap = 100 * Scenario.Unit;
+        var path = await OpenSaleAsync(mobileCap: cap);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, buyers)
+            .Select(i => BuyAsync(fixture.As($"burst-{i}"), path, "k", Scenario.Unit)));
+
+        Assert.Equal(100, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(buyers - 100, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var state = await fixture.Anonymous().GetFromJsonAsync<JsonElement>(path);
+        Assert.Equal(cap, state.GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
+        Assert.Equal("sold-out", state.GetProperty("channels").GetProperty("mobile").GetProperty("status").GetString());
+        Assert.True((await admin.GetFromJsonAsync<JsonElement>($"{path}/audit")).GetProperty("consistent").GetBoolean());
+    }
+
+    private async Task<string> OpenSaleAsync(long mobileCap)
+    {
+        var now = fixture.Ledger.Clock.GetUtcNow();
+        var path = $"/programs/{$"o{Guid.NewGuid():N}"[..20]}/months/{ProgramMonth.MonthOf(now)}";
+        var put = await admin.PutAsJsonAsync(path, new
+        {
+            opensAt = now.AddMinutes(-1),
+            discountBps = 1_000,
+            citizenMonthlyLimit = Scenario.Limit,
+            unit = Scenario.Unit,
+            caps = new { mobile = mobileCap, paper = 0L },
+        });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        return path;
+    }
+
+    private static Task<HttpResponseMessage> BuyAsync(HttpClient client, string path, string key, long amount)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path + "/purchases")
+        {
+            Content = JsonContent.Create(new { channel = "mobile", amount }),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        return client.SendAsync(request);
+    }
+}
