@@ -14,7 +14,13 @@ public static class LedgerResults
     /// <summary>Seconds a client is asked to wait before retrying a 503.</summary>
     public const int RetryAfterSeconds = 1;
 
-    public static IResult Purchase(PurchaseResult result) => result.Outcome switch
+    public static IResult Purchase(PurchaseResult result)
+    {
+        GatewayMetrics.Count(result.Outcome);
+        return PurchaseAnswer(result);
+    }
+
+    private static IResult PurchaseAnswer(PurchaseResult result) => result.Outcome switch
     {
         PurchaseOutcome.Confirmed => TypedResults.Created($"/purchases/{result.Purchase!.PurchaseId}", ToBody(result.Purchase)),
         PurchaseOutcome.NotOpen => Rejection("not-open", "The sale has not opened yet.",

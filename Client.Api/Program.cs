@@ -24,6 +24,7 @@ builder.Services.AddLedgerAuth(builder.Configuration);
 builder.Services.AddLedgerHealthChecks(builder.Configuration);
 builder.Services.AddLedgerOverloadLimit(builder.Configuration);
 builder.Services.AddOpenApi();
+builder.Services.AddGatewayMetrics();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -36,6 +37,7 @@ app.MapProgramsApi();
 app.MapPurchasesApi();
 app.MapCitizensApi();
 app.MapHealthApi();
+app.MapGatewayMetrics();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapGet("/", () => TypedResults.Content(

@@ -73,6 +73,45 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Metrics_count_purchases_by_outcome_in_prometheus_text()
+    {
+        var path = await OpenSaleAsync(mobileCap: Scenario.Unit);
+        await BuyAsync(fixture.As("citizen-j1"), path, "k", Scenario.Unit);
+        await BuyAsync(fixture.As("citizen-j2"), path, "k", Scenario.Unit);
+
+        var response = await fixture.Anonymous().GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        Assert.Contains("ledger_gateway_purchases_total{otel_scope_name=\"Ledger.Gateway\",outcome=\"Confirmed\"}", text, StringComparison.Ordinal);
+        Assert.Contains("outcome=\"SoldOut\"", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"channel\":\"mobile\",\"amount\":\"lots\"}")]
+    [InlineData("{\"channel\":\"mobile\",\"amount\":1e40}")]
+    [InlineData("{\"channel\":\"mobile\",\"amount\":99999999999999999999}")]
+    [InlineData("{\"channel\":7,\"amount\":10000}")]
+    [InlineData("[1,2,3]")]
+    public async Task Wrong_types_and_overflowing_amounts_are_400_problems_and_buy_nothing(string body)
+    {
+        var path = await OpenSaleAsync(mobileCap: 1_000_000);
+        var request = new HttpRequestMessage(HttpMethod.Post, path + "/purchases")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", "k");
+
+        var response = await fixture.As("citizen-k1").SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var state = await fixture.Anonymous().GetFromJsonAsync<JsonElement>(path);
+        Assert.Equal(0, state.GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
+    }
+
+    [Fact]
     public async Task A_gateway_at_capacity_answers_503_with_retry_after_at_once()
     {
         const int attemptsMax = 1_000;
