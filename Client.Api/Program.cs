@@ -17,6 +17,9 @@ if (args is ["token", .. var tokenArgs])
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Program.BodyBytesMax);
 builder.UseOrleansClient(client => LedgerClient.Configure(client, builder.Configuration));
+// The Orleans client waits for a silo before it is connected; serve HTTP meanwhile (503 with Retry-After)
+// rather than refusing connections until a silo is up.
+builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.AddExceptionHandler<LedgerUnavailableHandler>();
@@ -33,9 +36,10 @@ app.Use(RefuseOversizedBodies);
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
-app.MapProgramsApi();
-app.MapPurchasesApi();
-app.MapCitizensApi();
+var ledger = app.MapGroup("").AddEndpointFilter<ClusterReadyFilter>();
+ledger.MapProgramsApi();
+ledger.MapPurchasesApi();
+ledger.MapCitizensApi();
 app.MapHealthApi();
 app.MapGatewayMetrics();
 app.MapOpenApi();
