@@ -126,7 +126,12 @@ public sealed class GatewayTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(forged), path, "k", body)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(expired), path, "k", body)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(otherAudience), path, "k", body)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await fixture.As("citizen-d1").PutAsJsonAsync(path, Policy(opensAt))).StatusCode);
+        var forbidden = await fixture.As("citizen-d1").PutAsJsonAsync(path, Policy(opensAt));
+        var unauthorized = await BuyAsync(fixture.Anonymous(), path, "k", body);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/problem+json", unauthorized.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(401, (await unauthorized.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetInt32());
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.Anonymous().GetAsync(path)).StatusCode);
     }
 
@@ -166,6 +171,44 @@ public sealed class GatewayTests(GatewayFixture fixture)
         Assert.Equal("cancelled", (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
         Assert.Equal(0, (await StateAsync(path)).GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_cap_below_what_is_sold_is_409_and_unknown_purchases_are_404()
+    {
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await BuyAsync(fixture.As("citizen-m1"), path, "k", new { channel = "mobile", amount = 200_000 });
+
+        var lowered = await admin.PutAsJsonAsync(path, Policy(opensAt, mobileCap: 100_000));
+        var unknown = await admin.GetAsync("/purchases/nowhere.2022-12.1");
+        var malformed = await admin.GetAsync("/purchases/not-an-id");
+        var cancelUnknown = await admin.PostAsync("/purchases/nowhere.2022-12.1/cancel", null);
+
+        var problem = await AssertProblemAsync(lowered, HttpStatusCode.Conflict, "cap-below-sold");
+        Assert.Equal(("mobile", 200_000L), (problem.GetProperty("channel").GetString(), problem.GetProperty("sold").GetInt64()));
+        Assert.Equal(1_000_000, (await StateAsync(path)).GetProperty("caps").GetProperty("mobile").GetInt64());
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(malformed, HttpStatusCode.NotFound, "not-found");
+        await AssertProblemAsync(cancelUnknown, HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task Tellers_sell_only_paper_for_a_named_citizen_and_negative_amounts_are_refused()
+    {
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var teller = fixture.As("teller-2", LedgerAuth.TellerRole);
+
+        var mobile = await BuyAsync(teller, path, "k1", new { channel = "mobile", amount = 10_000, citizenId = "citizen-n1" });
+        var nobody = await BuyAsync(teller, path, "k2", new { channel = "paper", amount = 10_000 });
+        var negative = await BuyAsync(teller, path, "k3", new { channel = "paper", amount = -10_000, citizenId = "citizen-n1" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, mobile.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, nobody.StatusCode);
+        Assert.True((await AssertInvalidAsync(negative)).TryGetProperty("amount", out _));
+        var paper = (await StateAsync(path)).GetProperty("channels").GetProperty("paper");
+        Assert.Equal(0, paper.GetProperty("sold").GetInt64());
     }
 
     private (string Path, DateTimeOffset OpensAt) NewSale(TimeSpan? opensIn = null)
