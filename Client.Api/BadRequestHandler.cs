@@ -1,10 +1,11 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace Ledger.Client.Api;
 
 /// <summary>
-/// A body that cannot be read (malformed JSON, a field of the wrong type, over the size limit) is a 400 or
-/// 413 problem in every environment, never a 500.
+/// A body that cannot be read is a 400 validation problem naming the field (from the JSON path, e.g.
+/// <c>$.amount</c>), or 413 when it is too large, in every environment; never a 500.
 /// </summary>
 public sealed class BadRequestHandler : IExceptionHandler
 {
@@ -15,8 +16,18 @@ public sealed class BadRequestHandler : IExceptionHandler
             return false;
         }
 
-        var detail = bad.InnerException?.Message ?? bad.Message;
-        await TypedResults.Problem(detail, statusCode: bad.StatusCode, title: "Bad request", type: "urn:ledger:problem:bad-request")
+        if (bad.StatusCode == StatusCodes.Status400BadRequest)
+        {
+            var json = bad.InnerException as JsonException;
+            var field = json?.Path is { Length: > 2 } path ? path[2..] : "body";
+            var message = json?.InnerException?.Message ?? json?.Message ?? bad.Message;
+            httpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] },
+                detail: "The request body could not be read.").ExecuteAsync(httpContext);
+            return true;
+        }
+
+        await TypedResults.Problem(bad.Message, statusCode: bad.StatusCode, title: "Bad request", type: "urn:ledger:problem:bad-request")
             .ExecuteAsync(httpContext);
         return true;
     }

@@ -35,7 +35,8 @@ public static class GatewayMetrics
         app.MapPrometheusScrapingEndpoint("/metrics").AddEndpointFilter(async (context, next) =>
             IsLoopback(context.HttpContext.Connection.RemoteIpAddress)
                 ? await next(context)
-                : LedgerResults.NotFound("Metrics are served on loopback only."));
+                : LedgerResults.NotFound("Metrics are served on loopback only."))
+            .DisableRateLimiting();
         return app;
     }
 

@@ -10,9 +10,16 @@ namespace Ledger.Client.Api;
 /// </summary>
 public static class LedgerClient
 {
+    public static readonly TimeSpan ResponseTimeoutMax = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan GatewayListRefreshPeriod = TimeSpan.FromSeconds(5);
+
     public static void Configure(IClientBuilder client, IConfiguration configuration)
     {
         var cluster = configuration.GetSection("Ledger:Cluster");
+        // A call to a silo that just died fails within this, and the gateway list is re-read this often, so
+        // clients get their 503 quickly and a replacement silo is found quickly.
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeoutMax);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod);
         client.Configure<ClusterOptions>(options =>
         {
             options.ClusterId = cluster["ClusterId"] ?? "ledger";

@@ -1,14 +1,18 @@
 using Ledger.Client.Api;
 using Ledger.Client.Api.Apis;
 using Ledger.Client.Api.Auth;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
 
 // ./ledger token --sub ID [--role admin|teller]: print a development token and exit.
 if (args is ["token", .. var tokenArgs])
 {
+    var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
     var settings = new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)
+        .AddJsonFile($"appsettings.{environment}.json", optional: true)
         .AddEnvironmentVariables()
         .Build();
     return TokenCommand.Run(tokenArgs, settings);
@@ -20,7 +24,16 @@ builder.UseOrleansClient(client => LedgerClient.Configure(client, builder.Config
 // The Orleans client waits for a silo before it is connected; serve HTTP meanwhile (503 with Retry-After)
 // rather than refusing connections until a silo is up.
 builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
-builder.Services.AddProblemDetails();
+// Amounts are JSON integers and instants carry an offset: "200000" or a bare local time is refused.
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    json.SerializerOptions.Converters.Add(new StrictInstantConverter());
+});
+// An unreadable body throws in every environment, so BadRequestHandler can name the field.
+builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+    context.ProblemDetails.Detail ??= ReasonPhrases.GetReasonPhrase(context.ProblemDetails.Status ?? 500));
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.AddExceptionHandler<LedgerUnavailableHandler>();
 builder.Services.AddLedgerAuth(builder.Configuration);

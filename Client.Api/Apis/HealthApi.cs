@@ -8,6 +8,7 @@ namespace Ledger.Client.Api.Apis;
 public static class HealthApi
 {
     private const string ReadyTag = "ready";
+    private static readonly TimeSpan CheckTimeoutMax = TimeSpan.FromSeconds(5);
 
     public static IServiceCollection AddLedgerHealthChecks(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,9 +37,26 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        // Outside the overload limit: an overloaded gateway is still alive, and says whether it is ready.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).DisableRateLimiting();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteReadinessAsync,
+        }).DisableRateLimiting();
         return app;
+    }
+
+    /// <summary>Ready: plain 200. Not ready: 503 problem details with Retry-After, naming what is unreachable.</summary>
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        if (report.Status == HealthStatus.Healthy)
+        {
+            return context.Response.WriteAsync("ready");
+        }
+
+        var failing = string.Join(", ", report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key));
+        return LedgerResults.Unavailable($"Not ready: {failing} not reachable.").ExecuteAsync(context);
     }
 
     /// <summary>Healthy when at least one silo is active in the cluster the client is joined to.</summary>
@@ -48,7 +66,8 @@ public static class HealthApi
         {
             try
             {
-                var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(cancellationToken);
+                var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)
+                    .WaitAsync(CheckTimeoutMax, cancellationToken);
                 return hosts.Count > 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("No active silo.");
             }
             catch (Exception e) when (e is OrleansException or TimeoutException)

@@ -19,7 +19,7 @@ public static class ProgramsApi
     public static async Task<IResult> SetPolicyAsync(string programId, string month, PolicyBody? body, IGrainFactory grains)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
-        var policy = RequestChecks.Policy(body, errors);
+        var policy = errors.Count == 0 ? RequestChecks.Policy(body, programMonth, errors) : null;
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);

@@ -22,7 +22,7 @@ public static class PurchasesApi
     /// </summary>
     public static async Task<IResult> BuyAsync(
         string programId, string month, PurchaseRequestBody? body,
-        [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string? idempotencyKey,
+        [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey,
         ClaimsPrincipal user, IGrainFactory grains)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
@@ -48,7 +48,7 @@ public static class PurchasesApi
             return TypedResults.Problem("The token's subject is not a citizen id.", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey!, channel, amount);
+        var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount);
         return LedgerResults.Purchase(await grains.GetGrain<ICitizenGrain>(citizenId).PurchaseAsync(request));
     }
 

@@ -26,8 +26,8 @@ public static class RequestChecks
         return errors;
     }
 
-    /// <summary>The policy in the body, or the missing fields by name.</summary>
-    public static Policy? Policy(PolicyBody? body, Dictionary<string, string[]> errors)
+    /// <summary>The policy in the body, or what is missing or out of range, by field.</summary>
+    public static Policy? Policy(PolicyBody? body, ProgramMonth programMonth, Dictionary<string, string[]> errors)
     {
         void Require(bool present, string field)
         {
@@ -44,17 +44,26 @@ public static class RequestChecks
         Require(body?.Unit is not null, "unit");
         Require(body?.Caps?.Mobile is not null, "caps.mobile");
         Require(body?.Caps?.Paper is not null, "caps.paper");
-        return errors.Count > 0
-            ? null
-            : new Policy(body!.OpensAt!.Value, body.DiscountBps!.Value, body.CitizenMonthlyLimit!.Value, body.Unit!.Value,
-                new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value));
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var policy = new Policy(body!.OpensAt!.Value, body.DiscountBps!.Value, body.CitizenMonthlyLimit!.Value, body.Unit!.Value,
+            new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value));
+        foreach (var (field, message) in policy.Validate(programMonth))
+        {
+            errors[field] = [message];
+        }
+
+        return errors.Count > 0 ? null : policy;
     }
 
     /// <summary>The channel and amount of a purchase body, with what is wrong by field.</summary>
     public static (Channel Channel, long Amount)? Purchase(
-        PurchaseRequestBody? body, string? idempotencyKey, Dictionary<string, string[]> errors)
+        PurchaseRequestBody? body, string[]? idempotencyKey, Dictionary<string, string[]> errors)
     {
-        if (!CitizenIds.IsValidIdempotencyKey(idempotencyKey))
+        if (idempotencyKey is not [var key] || !CitizenIds.IsValidIdempotencyKey(key))
         {
             errors[IdempotencyKeyHeader] = ["The Idempotency-Key header is required: 1 to 128 visible characters."];
         }

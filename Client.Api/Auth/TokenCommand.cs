@@ -16,7 +16,10 @@ public static class TokenCommand
             {
                 case "--sub": subject = args[i + 1]; break;
                 case "--role": roles.Add(args[i + 1]); break;
-                case "--hours": hours = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--hours" when double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var parsed) && parsed > 0:
+                    hours = parsed;
+                    break;
+                case "--hours": return Usage($"--hours takes a positive number, not {args[i + 1]}");
                 default: return Usage($"unknown option {args[i]}");
             }
         }
@@ -24,6 +27,11 @@ public static class TokenCommand
         if (args.Length % 2 != 0 || subject is null)
         {
             return Usage("--sub is required");
+        }
+
+        if (!Grains.Interfaces.CitizenIds.IsValid(subject))
+        {
+            return Usage($"--sub {subject} is not an id: 1 to 64 of A-Z, a-z, 0-9, '_' and '-'");
         }
 
         if (roles.Except([LedgerAuth.AdminRole, LedgerAuth.TellerRole]).FirstOrDefault() is { } unknown)

@@ -89,12 +89,13 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
     }
 
     [Theory]
-    [InlineData("{\"channel\":\"mobile\",\"amount\":\"lots\"}")]
-    [InlineData("{\"channel\":\"mobile\",\"amount\":1e40}")]
-    [InlineData("{\"channel\":\"mobile\",\"amount\":99999999999999999999}")]
-    [InlineData("{\"channel\":7,\"amount\":10000}")]
-    [InlineData("[1,2,3]")]
-    public async Task Wrong_types_and_overflowing_amounts_are_400_problems_and_buy_nothing(string body)
+    [InlineData("{\"channel\":\"mobile\",\"amount\":\"lots\"}", "amount")]
+    [InlineData("{\"channel\":\"mobile\",\"amount\":\"200000\"}", "amount")]
+    [InlineData("{\"channel\":\"mobile\",\"amount\":1e40}", "amount")]
+    [InlineData("{\"channel\":\"mobile\",\"amount\":99999999999999999999}", "amount")]
+    [InlineData("{\"channel\":7,\"amount\":10000}", "channel")]
+    [InlineData("[1,2,3]", "body")]
+    public async Task Wrong_types_and_overflowing_amounts_are_400_problems_naming_the_field_and_buy_nothing(string body, string field)
     {
         var path = await OpenSaleAsync(mobileCap: 1_000_000);
         var request = new HttpRequestMessage(HttpMethod.Post, path + "/purchases")
@@ -107,6 +108,9 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"No error for {field}: {problem}");
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
         var state = await fixture.Anonymous().GetFromJsonAsync<JsonElement>(path);
         Assert.Equal(0, state.GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
     }
@@ -128,7 +132,7 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
         var waited = System.Diagnostics.Stopwatch.StartNew();
         do
         {
-            response = await client.GetAsync("/health/live");
+            response = await client.GetAsync(path);
             if (response.StatusCode == HttpStatusCode.OK && slow.Available > 0)
             {
                 slow.Dispose();

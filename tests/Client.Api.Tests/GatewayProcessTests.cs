@@ -23,6 +23,7 @@ public sealed class GatewayProcessTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        start.Environment["Ledger__Auth__SigningKey"] = Convert.ToBase64String(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray());
         // A gateway list naming a port where no silo listens.
         start.Environment["Ledger__Cluster__Gateways"] = $"127.0.0.1:{FreePort()}";
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

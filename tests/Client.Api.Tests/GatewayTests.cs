@@ -211,6 +211,32 @@ public sealed class GatewayTests(GatewayFixture fixture)
         Assert.Equal(0, paper.GetProperty("sold").GetInt64());
     }
 
+    [Fact]
+    public async Task A_policy_out_of_range_or_without_an_offset_is_refused_at_the_edge_and_two_keys_are_refused()
+    {
+        var (path, opensAt) = NewSale();
+        var free = await admin.PutAsJsonAsync(path, new
+        {
+            opensAt, discountBps = 10_000, citizenMonthlyLimit = -1, unit = Scenario.Unit, caps = new { mobile = 1, paper = 1 },
+        });
+        var local = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Put, path)
+        {
+            Content = new StringContent(
+                "{\"opensAt\":\"2022-12-01T09:00:00\",\"discountBps\":1000,\"citizenMonthlyLimit\":200000,\"unit\":10000," +
+                "\"caps\":{\"mobile\":1,\"paper\":1}}", Encoding.UTF8, "application/json"),
+        });
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var twoKeys = new HttpRequestMessage(HttpMethod.Post, path + "/purchases") { Content = JsonContent.Create(new { channel = "mobile", amount = 10_000 }) };
+        twoKeys.Headers.Add("Idempotency-Key", ["a", "b"]);
+        var twice = await fixture.As("citizen-p1").SendAsync(twoKeys);
+
+        var freeErrors = await AssertInvalidAsync(free);
+        Assert.True(freeErrors.TryGetProperty("discountBps", out _) && freeErrors.TryGetProperty("citizenMonthlyLimit", out _));
+        Assert.True((await AssertInvalidAsync(local)).TryGetProperty("opensAt", out _));
+        Assert.True((await AssertInvalidAsync(twice)).TryGetProperty("Idempotency-Key", out _));
+        Assert.Equal(0, (await StateAsync(path)).GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
+    }
+
     private (string Path, DateTimeOffset OpensAt) NewSale(TimeSpan? opensIn = null)
     {
         var now = fixture.Ledger.Clock.GetUtcNow();
