@@ -237,6 +237,26 @@ public sealed class GatewayTests(GatewayFixture fixture)
         Assert.Equal(0, (await StateAsync(path)).GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
     }
 
+    [Fact]
+    public async Task Roles_may_come_as_an_array_and_expiry_allows_at_most_30_seconds_of_skew()
+    {
+        var (path, opensAt) = NewSale();
+        var both = fixture.As("clerk-1", LedgerAuth.AdminRole, LedgerAuth.TellerRole);
+        var now = DateTime.UtcNow;
+        var justExpired = fixture.Token("citizen-q1", [], now.AddMinutes(-1).AddSeconds(-20), TimeSpan.FromMinutes(1));
+        var longExpired = fixture.Token("citizen-q1", [], now.AddMinutes(-2), TimeSpan.FromMinutes(1));
+
+        var put = await both.PutAsJsonAsync(path, Policy(opensAt));
+        var paper = await BuyAsync(both, path, "k", new { channel = "paper", amount = 10_000, citizenId = "citizen-q1" });
+        var withinSkew = await fixture.WithToken(justExpired).GetAsync($"/citizens/me{path}");
+        var pastSkew = await fixture.WithToken(longExpired).GetAsync($"/citizens/me{path}");
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, paper.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withinSkew.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, pastSkew.StatusCode);
+    }
+
     private (string Path, DateTimeOffset OpensAt) NewSale(TimeSpan? opensIn = null)
     {
         var now = fixture.Ledger.Clock.GetUtcNow();
