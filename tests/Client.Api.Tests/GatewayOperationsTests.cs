@@ -193,13 +193,6 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
         return path;
     }
 
-    private static Task<HttpResponseMessage> BuyAsync(HttpClient client, string path, string key, long amount)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path + "/purchases")
-        {
-            Content = JsonContent.Create(new { channel = "mobile", amount }),
-        };
-        request.Headers.Add("Idempotency-Key", key);
-        return client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> BuyAsync(HttpClient client, string path, string key, long amount) =>
+        GatewayRequests.BuyAsync(client, path, key, new { channel = "mobile", amount });
 }

@@ -274,12 +274,8 @@ public sealed class GatewayTests(GatewayFixture fixture)
         caps = new { mobile = mobileCap, paper = 500_000L },
     };
 
-    private static Task<HttpResponseMessage> BuyAsync(HttpClient client, string path, string key, object body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path + "/purchases") { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", key);
-        return client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> BuyAsync(HttpClient client, string path, string key, object body) =>
+        GatewayRequests.BuyAsync(client, path, key, body);
 
     private static HttpRequestMessage Post(string path, string key, string body, string mediaType)
     {
