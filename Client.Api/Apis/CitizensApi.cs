@@ -8,7 +8,9 @@ public static class CitizensApi
 {
     public static IEndpointRouteBuilder MapCitizensApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/citizens/me/programs/{programId}/months/{month}", GetMonthAsync).RequireAuthorization();
+        app.MapGet("/citizens/me/programs/{programId}/months/{month}", GetMonthAsync).RequireAuthorization()
+            .Produces<Contracts.CitizenMonthBody>().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         return app;
     }
 

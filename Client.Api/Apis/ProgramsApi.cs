@@ -9,10 +9,14 @@ public static class ProgramsApi
     public static IEndpointRouteBuilder MapProgramsApi(this IEndpointRouteBuilder app)
     {
         var months = app.MapGroup("/programs/{programId}/months/{month}");
-        months.MapPut("", SetPolicyAsync).RequireAuthorization(LedgerAuth.AdminPolicy);
-        months.MapGet("", GetStateAsync);
-        months.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(LedgerAuth.AdminPolicy);
-        months.MapGet("/audit", AuditAsync).RequireAuthorization(LedgerAuth.AdminPolicy);
+        months.MapPut("", SetPolicyAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
+            .Produces<PolicyBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).WithLedgerProblems();
+        months.MapGet("", GetStateAsync)
+            .Produces<ProgramMonthStateBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        months.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
+            .Produces<LedgerPageBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+        months.MapGet("/audit", AuditAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
+            .Produces<AuditBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         return app;
     }
 

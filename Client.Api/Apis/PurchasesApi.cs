@@ -10,9 +10,16 @@ public static class PurchasesApi
 {
     public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/programs/{programId}/months/{month}/purchases", BuyAsync).RequireAuthorization();
-        app.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization();
-        app.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization();
+        app.MapPost("/programs/{programId}/months/{month}/purchases", BuyAsync).RequireAuthorization()
+            .Produces<PurchaseBody>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithLedgerProblems();
+        app.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization()
+            .Produces<PurchaseBody>().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+        app.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization()
+            .Produces<PurchaseBody>().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).WithLedgerProblems();
         return app;
     }
 

@@ -68,6 +68,10 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
         var openApi = await anyone.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/programs/{programId}/months/{month}/purchases", openApi, StringComparison.Ordinal);
         Assert.Contains("/citizens/me/programs/{programId}/months/{month}", openApi, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(openApi);
+        var buy = document.RootElement.GetProperty("paths").GetProperty("/programs/{programId}/months/{month}/purchases")
+            .GetProperty("post").GetProperty("responses");
+        Assert.Equal(["201", "400", "401", "403", "404", "409", "413", "422", "503"], buy.EnumerateObject().Select(r => r.Name).Order());
         Assert.Contains("href=\"/scalar/v1\"", await anyone.GetStringAsync("/"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await anyone.GetAsync("/scalar/v1")).StatusCode);
     }
