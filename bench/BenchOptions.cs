@@ -3,11 +3,10 @@ using System.Globalization;
 namespace Ledger.Bench;
 
 /// <summary>
-/// Command line: <c>--purchases N --concurrency N --rounds N --connection "Host=..." [--only citizen|direct]</c>.
-/// Both paths run by default: through the citizen grains, and straight to the program-month grain. Each
-/// of the N citizens buys once per round (default 1).
+/// Command line: <c>--purchases N --concurrency N --rounds N --connection "Host=..." [--only citizen|direct|baseline]
+/// [--json FILE]</c>. Every path runs by default; each of the N citizens buys once per round (default 1).
 /// </summary>
-public sealed record BenchOptions(int Purchases, int Concurrency, int Rounds, string ConnectionString, bool? Direct)
+public sealed record BenchOptions(int Purchases, int Concurrency, int Rounds, string ConnectionString, string? Only, string? JsonFile)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -26,10 +25,9 @@ public sealed record BenchOptions(int Purchases, int Concurrency, int Rounds, st
                 ?? "Host=127.0.0.1;Port=54329;Database=ledger;Username=ledger;Password=ledger",
             Value("--only") switch
             {
-                null => null,
-                "citizen" => false,
-                "direct" => true,
-                var other => throw new ArgumentException($"--only takes citizen or direct, not {other}."),
-            });
+                null or "citizen" or "direct" or "baseline" => Value("--only"),
+                var other => throw new ArgumentException($"--only takes citizen, direct or baseline, not {other}."),
+            },
+            Value("--json"));
     }
 }
