@@ -25,8 +25,6 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Fresh program-months tried before giving up on getting one off the primary silo.</summary>
     private const int PlacementAttemptsMax = 30;
 
-    /// <summary>A client waits this long before retrying a request that got no final answer.</summary>
-
     /// <summary>How long clients keep retrying before a request counts as never answered.</summary>
     private static readonly TimeSpan RetryDeadline = TimeSpan.FromSeconds(35);
 
