@@ -73,12 +73,7 @@ public sealed partial class CityMonthGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         programMonth = ProgramMonth.ParseKey(this.GetPrimaryKeyString());
-        head = await store.ClaimAsync(programMonth, create: false);
-        if (head is not null)
-        {
-            await TakeOverStateAsync();
-            buyers = await store.ReadBuyersAsync(programMonth, BuyersTrackedMax);
-        }
+        await ClaimAsync(create: false);
     }
 
     /// <summary>
@@ -251,6 +246,20 @@ public sealed partial class CityMonthGrain(
     }
 
     /// <summary>
+    /// Claims the program-month for this activation (a new epoch; the head is created first when asked),
+    /// takes over the grain state and reads who has bought. Without a head there is nothing to own yet.
+    /// </summary>
+    private async Task ClaimAsync(bool create)
+    {
+        head = await store.ClaimAsync(programMonth, create);
+        if (head is not null)
+        {
+            await TakeOverStateAsync();
+            buyers = await store.ReadBuyersAsync(programMonth, BuyersTrackedMax);
+        }
+    }
+
+    /// <summary>
     /// Makes this activation the owner of the grain state: after the epoch is claimed, re-read the state
     /// and write it back. Any policy an older activation wrote before that is read here; any it tries to
     /// write after it fails its ETag check.
@@ -282,9 +291,7 @@ public sealed partial class CityMonthGrain(
     {
         if (head is null)
         {
-            head = await store.ClaimAsync(programMonth, create: true);
-            await TakeOverStateAsync();
-            buyers = await store.ReadBuyersAsync(programMonth, BuyersTrackedMax);
+            await ClaimAsync(create: true);
         }
 
         // The batch in flight was held to the old policy alone; every later one is held to both.
