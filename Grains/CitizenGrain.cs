@@ -15,10 +15,11 @@ namespace Ledger.Grains;
 /// nothing. A purchase that is accepted reaches the database, which answers a key already bought with the
 /// first purchase and counts the usage exactly. A rejection made without the database (sold out, over the
 /// limit, closed...) could be wrong for a grain that knows nothing: the key may have bought before, and
-/// the usage it handed over may be too low. So before the first such rejection in a program-month, the
-/// grain reads the citizen's history there once, replays a key that already bought, and decides again
-/// with the exact usage. The operations of one program-month run one at a time, so what the grain learns
-/// is never overwritten by an older answer.
+/// the usage it handed over may be too low. If the program-month grain says the citizen never bought
+/// there, the rejection stands. Otherwise, before the first such rejection in a program-month (or for a
+/// key whose purchase failed with an unknown outcome), the grain reads the citizen's history there,
+/// replays a key that already bought, and decides again with the exact usage. The operations of one
+/// program-month run one at a time, so what the grain learns is never overwritten by an older answer.
 /// </remarks>
 [Reentrant]
 public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grain, ICitizenGrain
