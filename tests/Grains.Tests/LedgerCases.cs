@@ -52,8 +52,9 @@ public static class LedgerCases
         var steps = @case.Operations;
         if (steps.Count >= 4)
         {
-            yield return new LedgerCase(steps.Take(steps.Count / 2).ToArray());
-            yield return new LedgerCase(steps.Skip(steps.Count / 2).ToArray());
+            var half = steps.Count / 2;
+            yield return new LedgerCase(steps.ToArray()[..half]);
+            yield return new LedgerCase(steps.ToArray()[half..]);
         }
 
         for (var i = 0; i < steps.Count; i++)

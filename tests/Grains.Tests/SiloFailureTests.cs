@@ -262,7 +262,7 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
         // longest stretch after the kill began in which no request got a final answer.
         var ms = (long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
         var answersSinceKill = answeredAt.Where(t => t >= killedAt).Order().Prepend(killedAt).ToArray();
-        var longestSilence = answersSinceKill.Zip(answersSinceKill.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
+        var longestSilence = answersSinceKill.Zip(answersSinceKill[1..], (a, b) => b - a).DefaultIfEmpty(0).Max();
         var errors = clients.SelectMany(c => c.Errors).GroupBy(e => e.Split(':')[0]).Select(g => $"{g.Count()} x {g.Key}");
         output.WriteLine(
             $"confirmed at kill {confirmedAtKill}; the kill took {ms(killReturnedAt - killedAt):F0} ms; purchases unavailable for " +
