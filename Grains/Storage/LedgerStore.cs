@@ -110,8 +110,8 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         command.Parameters.Add(new() { Value = sequence });
-        var purchases = await ReadPurchasesAsync(programMonth, command);
-        return purchases.SingleOrDefault();
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? ReadPurchase(programMonth, reader) : null;
     }
 
     /// <summary>A citizen's usage counter in a program-month and every purchase they made there, by key.</summary>
@@ -220,18 +220,6 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         "FROM ledger_entries p LEFT JOIN ledger_entries c ON c.program_id = p.program_id AND c.month = p.month " +
         "AND c.kind = 'cancel' AND c.purchase_sequence = p.sequence " +
         "WHERE p.program_id = $1 AND p.month = $2 AND p.kind = 'purchase'";
-
-    private static async Task<IReadOnlyList<Purchase>> ReadPurchasesAsync(ProgramMonth programMonth, NpgsqlCommand command)
-    {
-        await using var reader = await command.ExecuteReaderAsync();
-        var purchases = new List<Purchase>();
-        while (await reader.ReadAsync())
-        {
-            purchases.Add(ReadPurchase(programMonth, reader));
-        }
-
-        return purchases;
-    }
 
     private static Purchase ReadPurchase(ProgramMonth programMonth, NpgsqlDataReader reader)
     {
