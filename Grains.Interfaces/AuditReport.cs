@@ -2,7 +2,7 @@ namespace Ledger.Grains.Interfaces;
 
 /// <summary>
 /// The counters recomputed from the ledger. <see cref="Consistent"/> holds when every counter (sold per
-/// channel, each citizen's usage, the next sequence) equals its recomputation, sequences have no gaps,
+/// channel, the next sequence) equals its recomputation, sequences have no gaps,
 /// nothing exceeds its cap and no citizen exceeds the limit.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Ledger.AuditReport")]
@@ -11,6 +11,5 @@ public sealed record AuditReport(
     [property: Id(1)] ChannelAudit Mobile,
     [property: Id(2)] ChannelAudit Paper,
     [property: Id(3)] long CitizensOverLimit,
-    [property: Id(4)] long CitizenCountersOff,
     [property: Id(5)] long Entries,
     [property: Id(6)] bool SequencesGapless);

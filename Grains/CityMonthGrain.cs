@@ -240,9 +240,9 @@ public sealed partial class CityMonthGrain(
         var consistent = gapless
             && mobile.SoldByCounter == mobile.SoldByLedger && mobile.SoldByLedger <= mobile.Cap
             && paper.SoldByCounter == paper.SoldByLedger && paper.SoldByLedger <= paper.Cap
-            && figures.CitizensOverLimit == 0 && figures.CitizenCountersOff == 0;
+            && figures.CitizensOverLimit == 0;
         return new AuditReport(
-            consistent, mobile, paper, figures.CitizensOverLimit, figures.CitizenCountersOff, figures.Entries, gapless);
+            consistent, mobile, paper, figures.CitizensOverLimit, figures.Entries, gapless);
     }
 
     /// <summary>

@@ -1,8 +1,9 @@
 -- The ledger's own tables. The silo applies the files of db/ in order at start, each when it is new or
 -- changed; every file is idempotent, so a changed one can run over its older version.
 --
--- ledger_entries is the append-only truth. ledger_heads and citizen_months are counters kept in step
--- with it by ledger_commit, in the same transaction, so they can always be recomputed (ledger_audit).
+-- ledger_entries is the append-only truth. ledger_heads holds counters kept in step with it by
+-- ledger_commit, in the same transaction, so they can always be recomputed (ledger_audit). A citizen's
+-- usage has no counter: it is summed from the citizen's entries, which two indexes reach directly.
 -- Policies live in Orleans grain state (OrleansStorage); nothing here depends on them except the caps
 -- and limit that ledger_commit is handed, which it re-checks as a last line of defence.
 
@@ -64,14 +65,12 @@ CREATE OR REPLACE TRIGGER ledger_entries_no_truncate
     BEFORE TRUNCATE ON ledger_entries
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_are_append_only();
 
-CREATE TABLE IF NOT EXISTS citizen_months
-(
-    program_id text   NOT NULL,
-    month      text   NOT NULL,
-    citizen_id text   NOT NULL,
-    used       bigint NOT NULL CHECK (used >= 0),
-    PRIMARY KEY (program_id, month, citizen_id)
-);
+-- A citizen's cancels, for their usage (purchases are reached through the index above).
+CREATE INDEX IF NOT EXISTS ledger_entries_citizen_cancels
+    ON ledger_entries (program_id, month, citizen_id) WHERE kind = 'cancel';
+
+-- Each citizen's usage used to be kept in a counter table; it is now summed from the entries.
+DROP TABLE IF EXISTS citizen_months;
 
 -- Claims the program-month for a new grain activation: raises the epoch (creating the head when asked)
 -- and returns the counters the activation starts from. Every commit of an older epoch fails from here on.
@@ -152,34 +151,30 @@ BEGIN
     next_seq := next_seq + written;
 
     RETURN QUERY
-        WITH returned AS (
-            UPDATE citizen_months cm
-                SET used = cm.used - x.amount
-                FROM (SELECT e.citizen_id, sum(e.amount) AS amount
-                      FROM ledger_entries e
-                      WHERE e.program_id = p_program AND e.month = p_month
-                        AND e.sequence >= p_next AND e.sequence < next_seq
-                      GROUP BY e.citizen_id) x
-                WHERE cm.program_id = p_program AND cm.month = p_month AND cm.citizen_id = x.citizen_id
-                RETURNING cm.citizen_id, cm.used)
-        SELECT -(e.sequence - p_next + 1), 'cancelled', e.sequence, r.used,
+        SELECT -(e.sequence - p_next + 1), 'cancelled', e.sequence,
+               (SELECT coalesce(sum(x.amount), 0)::bigint FROM ledger_entries x
+                WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'purchase'
+                  AND x.citizen_id = e.citizen_id)
+               - (SELECT coalesce(sum(x.amount), 0)::bigint FROM ledger_entries x
+                  WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'cancel'
+                    AND x.citizen_id = e.citizen_id),
                e.channel, e.amount, e.price, e.at, true
         FROM ledger_entries e
-                 JOIN returned r ON r.citizen_id = e.citizen_id
         WHERE e.program_id = p_program AND e.month = p_month AND e.sequence >= p_next AND e.sequence < next_seq;
 
     -- Purchases. A key already bought with answers with the first purchase; otherwise the purchase is
     -- accepted if the citizen's usage plus its amount stays within the limit, and the accepted ones take
-    -- the next sequences in batch order. Reading the usage and then raising it is safe: every write of
+    -- the next sequences in batch order. Reading the usage and then appending is safe: every write of
     -- this program-month's rows happens under the head's lock, taken above.
     --
-    -- Each item costs a fixed number of index probes, whatever the history: the lookups are LATERAL ...
-    -- LIMIT 1, which can only run as one probe per item, and no two of the batch's CTEs are joined
-    -- (the planner cannot estimate unnest and chose quadratic joins for them).
+    -- Each item costs three index probes, whatever the program-month's history: its key (LIMIT 1), and
+    -- the sums of its citizen's purchases and cancels, which touch only that citizen's few entries. The
+    -- lookups are LATERAL, which can only run as probes per item, and no two of the batch's CTEs are
+    -- joined (the planner cannot estimate unnest and chose quadratic joins for them).
     RETURN QUERY
         WITH looked AS MATERIALIZED (
             SELECT b.*, f.sequence AS first_sequence, f.channel AS first_channel, f.amount AS first_amount,
-                   f.price AS first_price, f.at AS first_at, coalesce(u.used, 0) AS used
+                   f.price AS first_price, f.at AS first_at, bought.used - returned.used AS used
             FROM unnest(b_citizen, b_key, b_channel, b_amount, b_price)
                      WITH ORDINALITY AS b(citizen, key, channel, amount, price, i)
                      LEFT JOIN LATERAL (
@@ -188,11 +183,16 @@ BEGIN
                 WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'purchase'
                   AND x.citizen_id = b.citizen AND x.idempotency_key = b.key
                 LIMIT 1) f ON true
-                     LEFT JOIN LATERAL (
-                SELECT cm.used
-                FROM citizen_months cm
-                WHERE cm.program_id = p_program AND cm.month = p_month AND cm.citizen_id = b.citizen
-                LIMIT 1) u ON true),
+                     CROSS JOIN LATERAL (
+                SELECT coalesce(sum(x.amount), 0)::bigint AS used
+                FROM ledger_entries x
+                WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'purchase'
+                  AND x.citizen_id = b.citizen) bought
+                     CROSS JOIN LATERAL (
+                SELECT coalesce(sum(x.amount), 0)::bigint AS used
+                FROM ledger_entries x
+                WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'cancel'
+                  AND x.citizen_id = b.citizen) returned),
              decided AS MATERIALIZED (
                  SELECT l.*, l.first_sequence IS NULL AND l.used + l.amount <= p_limit AS accepted
                  FROM looked l),
@@ -203,11 +203,6 @@ BEGIN
                             END AS seq
                  FROM decided d),
              -- Data-modifying CTEs run exactly once whether or not they are read.
-             usage AS (
-                 INSERT INTO citizen_months AS cm (program_id, month, citizen_id, used)
-                     SELECT p_program, p_month, n.citizen, n.amount FROM numbered n WHERE n.accepted
-                     ON CONFLICT (program_id, month, citizen_id) DO UPDATE SET used = cm.used + excluded.used
-                     RETURNING 1),
              inserted AS (
                  INSERT INTO ledger_entries (program_id, month, sequence, kind, purchase_sequence, citizen_id,
                                              channel, amount, price, idempotency_key, at)
@@ -255,26 +250,22 @@ END;
 $$;
 
 -- Recomputes a program-month's counters from its entries and compares them with what is stored.
-CREATE OR REPLACE FUNCTION ledger_audit(p_program text, p_month text, p_limit bigint)
+DROP FUNCTION IF EXISTS ledger_audit(text, text, bigint);
+CREATE FUNCTION ledger_audit(p_program text, p_month text, p_limit bigint)
     RETURNS TABLE (head_next_sequence bigint, head_sold_mobile bigint, head_sold_paper bigint,
                    ledger_sold_mobile bigint, ledger_sold_paper bigint, entries bigint, max_sequence bigint,
-                   citizens_over_limit bigint, citizen_counters_off bigint)
+                   citizens_over_limit bigint)
     LANGUAGE sql STABLE AS
 $$
 WITH e AS (SELECT * FROM ledger_entries e WHERE e.program_id = p_program AND e.month = p_month),
-     per_citizen AS (SELECT e.citizen_id,
-                            sum(CASE WHEN e.kind = 'purchase' THEN e.amount ELSE -e.amount END) AS used
-                     FROM e GROUP BY e.citizen_id),
-     counters AS (SELECT cm.citizen_id, cm.used FROM citizen_months cm
-                  WHERE cm.program_id = p_program AND cm.month = p_month)
+     per_citizen AS (SELECT sum(CASE WHEN e.kind = 'purchase' THEN e.amount ELSE -e.amount END) AS used
+                     FROM e GROUP BY e.citizen_id)
 SELECT h.next_sequence, h.sold_mobile, h.sold_paper,
        (SELECT coalesce(sum(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END), 0) FROM e WHERE channel = 'mobile'),
        (SELECT coalesce(sum(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END), 0) FROM e WHERE channel = 'paper'),
        (SELECT count(*) FROM e),
        (SELECT coalesce(max(sequence), 0) FROM e),
-       (SELECT count(*) FROM counters c WHERE c.used > p_limit),
-       (SELECT count(*) FROM per_citizen p FULL JOIN counters c ON c.citizen_id = p.citizen_id
-        WHERE coalesce(p.used, 0) <> coalesce(c.used, 0))
+       (SELECT count(*) FROM per_citizen p WHERE p.used > p_limit)
 FROM ledger_heads h
 WHERE h.program_id = p_program AND h.month = p_month;
 $$;

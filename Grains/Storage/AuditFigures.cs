@@ -9,5 +9,4 @@ public sealed record AuditFigures(
     long LedgerSoldPaper,
     long Entries,
     long MaxSequence,
-    long CitizensOverLimit,
-    long CitizenCountersOff);
+    long CitizensOverLimit);

@@ -114,38 +114,29 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync() ? ReadPurchase(programMonth, reader) : null;
     }
 
-    /// <summary>A citizen's usage counter in a program-month and every purchase they made there, by key.</summary>
+    /// <summary>Every purchase a citizen made in a program-month, by key, and their usage: what is not cancelled.</summary>
     public async Task<CitizenHistory> ReadCitizenHistoryAsync(ProgramMonth programMonth, string citizenId)
     {
-        await using var batch = dataSource.CreateBatch();
-        var purchases = new NpgsqlBatchCommand(PurchaseSelect + " AND p.citizen_id = $3");
-        var used = new NpgsqlBatchCommand(
-            "SELECT coalesce((SELECT used FROM citizen_months WHERE program_id = $1 AND month = $2 AND citizen_id = $3), 0)");
-        foreach (var command in new[] { purchases, used })
-        {
-            command.Parameters.Add(new() { Value = programMonth.ProgramId });
-            command.Parameters.Add(new() { Value = programMonth.Month });
-            command.Parameters.Add(new() { Value = citizenId });
-            batch.BatchCommands.Add(command);
-        }
-
-        await using var reader = await batch.ExecuteReaderAsync();
+        await using var command = dataSource.CreateCommand(PurchaseSelect + " AND p.citizen_id = $3");
+        command.Parameters.Add(new() { Value = programMonth.ProgramId });
+        command.Parameters.Add(new() { Value = programMonth.Month });
+        command.Parameters.Add(new() { Value = citizenId });
+        await using var reader = await command.ExecuteReaderAsync();
         var byKey = new Dictionary<string, Purchase>(StringComparer.Ordinal);
         while (await reader.ReadAsync())
         {
             byKey.Add(reader.GetString(7), ReadPurchase(programMonth, reader));
         }
 
-        await reader.NextResultAsync();
-        await reader.ReadAsync();
-        return new CitizenHistory(reader.GetInt64(0), byKey);
+        var used = byKey.Values.Where(p => p.Status == PurchaseStatus.Confirmed).Sum(p => p.Amount);
+        return new CitizenHistory(used, byKey);
     }
 
     /// <summary>Every citizen who ever bought in the program-month; null when there are more than <paramref name="max"/>.</summary>
     public async Task<HashSet<string>?> ReadBuyersAsync(ProgramMonth programMonth, int max)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT citizen_id FROM citizen_months WHERE program_id = $1 AND month = $2 LIMIT $3");
+            "SELECT DISTINCT citizen_id FROM ledger_entries WHERE program_id = $1 AND month = $2 AND kind = 'purchase' LIMIT $3");
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         command.Parameters.Add(new() { Value = max + 1 });
@@ -163,7 +154,8 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     public async Task<long> ReadMaxCitizenUsedAsync(ProgramMonth programMonth)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT coalesce(max(used), 0) FROM citizen_months WHERE program_id = $1 AND month = $2");
+            "SELECT coalesce(max(used), 0)::bigint FROM (SELECT sum(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END) AS used " +
+            "FROM ledger_entries WHERE program_id = $1 AND month = $2 GROUP BY citizen_id) u");
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         return (long)(await command.ExecuteScalarAsync())!;
@@ -212,7 +204,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
 
         return new AuditFigures(
             reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-            reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8));
+            reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
     private const string PurchaseSelect =

@@ -65,7 +65,7 @@ public sealed class LedgerTests(ClusterFixture fixture)
 
         Assert.Equal(
             new AuditReport(
-                true, new ChannelAudit(1_000_000, 200_000, 200_000), new ChannelAudit(500_000, 30_000, 30_000), 0, 0, 4, true),
+                true, new ChannelAudit(1_000_000, 200_000, 200_000), new ChannelAudit(500_000, 30_000, 30_000), 0, 4, true),
             audit);
     }
 
