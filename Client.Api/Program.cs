@@ -41,6 +41,7 @@ builder.Services.AddLedgerHealthChecks(builder.Configuration);
 builder.Services.AddLedgerOverloadLimit(builder.Configuration);
 builder.Services.AddOpenApi();
 builder.Services.AddGatewayMetrics();
+builder.Services.AddSalesBoard(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -53,13 +54,14 @@ var ledger = app.MapGroup("").AddEndpointFilter<ClusterReadyFilter>();
 ledger.MapProgramsApi();
 ledger.MapPurchasesApi();
 ledger.MapCitizensApi();
+SalesApi.MapSalesApi(app, ledger);
 app.MapHealthApi();
 app.MapGatewayMetrics();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapGet("/", () => TypedResults.Content(
-    "<!doctype html><title>Ledger</title><h1>Ledger</h1><p><a href=\"/scalar/v1\">API reference</a> " +
-    "(<a href=\"/openapi/v1.json\">OpenAPI document</a>)</p>", "text/html")).ExcludeFromDescription();
+    "<!doctype html><title>Ledger</title><h1>Ledger</h1><p><a href=\"/sales\">Live sales</a></p>" +
+    "<p><a href=\"/scalar/v1\">API reference</a> (<a href=\"/openapi/v1.json\">OpenAPI document</a>)</p>", "text/html")).ExcludeFromDescription();
 await app.RunAsync();
 return 0;
 

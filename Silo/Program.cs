@@ -34,6 +34,12 @@ builder.UseOrleans(orleans =>
         silo.GetValue("GatewayPort", 30000),
         listenOnAnyHostAddress: silo.GetValue("ListenOnAnyHostAddress", false));
     orleans.AddLedger(connectionString);
+    // In Kubernetes (docs/OPERATIONS.md, deploy/k8s/): the pod's name, IP and orleans/* labels replace the
+    // settings above, and a silo whose pod is deleted is declared dead at once rather than after missed probes.
+    if (silo.GetValue("Kubernetes", false))
+    {
+        orleans.UseKubernetesHosting();
+    }
 });
 
 using var host = builder.Build();

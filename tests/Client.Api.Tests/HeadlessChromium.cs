@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace Ledger.Client.Api.Tests;
+
+/// <summary>
+/// Debian's Chromium, run headless on a page: <c>LEDGER_CHROMIUM</c> (set by <c>./ledger test</c>, which
+/// installs or unpacks it) or <c>chromium</c> on the PATH. Virtual time lets the page's timers and polls
+/// run for a set budget without the test waiting for them in real time.
+/// </summary>
+public static class HeadlessChromium
+{
+    private static readonly TimeSpan RunTimeoutMax = TimeSpan.FromSeconds(30);
+
+    /// <summary>The DOM after the page ran for <paramref name="virtualTime"/>.</summary>
+    public static async Task<string> DumpDomAsync(Uri page, TimeSpan virtualTime) =>
+        await RunAsync(page, virtualTime, "--dump-dom");
+
+    /// <summary>A PNG of the page after it ran for <paramref name="virtualTime"/>.</summary>
+    public static async Task<byte[]> ScreenshotAsync(Uri page, TimeSpan virtualTime, int width, int height)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"ledger-sales-{Guid.NewGuid():N}.png");
+        try
+        {
+            await RunAsync(page, virtualTime, $"--screenshot={file}", $"--window-size={width},{height}", "--hide-scrollbars");
+            return await File.ReadAllBytesAsync(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task<string> RunAsync(Uri page, TimeSpan virtualTime, params string[] mode)
+    {
+        var profile = Directory.CreateTempSubdirectory("ledger-chromium-");
+        var start = new ProcessStartInfo(Executable())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // No sandbox: it needs user namespaces or a setuid helper, and root is refused it anyway.
+        string[] arguments =
+        [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            $"--user-data-dir={profile.FullName}", $"--virtual-time-budget={(int)virtualTime.TotalMilliseconds}",
+            .. mode, page.AbsoluteUri,
+        ];
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var chromium = Process.Start(start) ?? throw new InvalidOperationException("Chromium did not start.");
+        var output = chromium.StandardOutput.ReadToEndAsync();
+        var errors = chromium.StandardError.ReadToEndAsync();
+        try
+        {
+            await chromium.WaitForExitAsync().WaitAsync(RunTimeoutMax);
+        }
+        catch (TimeoutException)
+        {
+            chromium.Kill(entireProcessTree: true);
+            throw;
+        }
+        finally
+        {
+            profile.Delete(recursive: true);
+        }
+
+        Assert.True(chromium.ExitCode == 0, $"Chromium exited with {chromium.ExitCode}: {await errors}");
+        return await output;
+    }
+
+    private static string Executable()
+    {
+        if (Environment.GetEnvironmentVariable("LEDGER_CHROMIUM") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, "chromium")).FirstOrDefault(File.Exists);
+        return onPath ?? throw new InvalidOperationException(
+            "Chromium is needed for the sales page test: run the tests with ./ledger test (it installs Chromium, or " +
+            "unpacks it into .ledger/chromium without root), or run: apt-get install -y --no-install-recommends chromium");
+    }
+}
