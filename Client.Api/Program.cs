@@ -41,6 +41,8 @@ builder.Services.AddLedgerHealthChecks(builder.Configuration);
 builder.Services.AddLedgerOverloadLimit(builder.Configuration);
 builder.Services.AddOpenApi();
 builder.Services.AddGatewayMetrics();
+builder.Services.AddGatewayTracing(builder.Configuration);
+builder.Services.AddDashboardAccess(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -55,6 +57,7 @@ ledger.MapPurchasesApi();
 ledger.MapCitizensApi();
 app.MapHealthApi();
 app.MapGatewayMetrics();
+app.MapDashboardApi();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapGet("/", () => TypedResults.Content(

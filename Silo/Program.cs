@@ -1,7 +1,9 @@
 using System.Net;
 using Ledger.Grains;
 using Ledger.Grains.Storage;
+using Ledger.Silo;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 // Settings sit beside the binary, wherever the silo is started from.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -34,7 +36,11 @@ builder.UseOrleans(orleans =>
         silo.GetValue("GatewayPort", 30000),
         listenOnAnyHostAddress: silo.GetValue("ListenOnAnyHostAddress", false));
     orleans.AddLedger(connectionString);
+    // A caller's trace goes on into the grains; the dashboard itself is served by the gateway.
+    orleans.AddActivityPropagation();
+    orleans.AddDashboard();
 });
+builder.AddSiloTelemetry();
 
 using var host = builder.Build();
 await host.StartAsync();
