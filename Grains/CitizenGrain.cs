@@ -130,9 +130,9 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
         catch
         {
-            LedgerMetrics.CountFailedPurchase(request.ProgramMonth);
             // The purchase's fate is unknown here; a retry asks again and the database settles it.
             Forget(key);
+            LedgerMetrics.CountFailedPurchase(request.ProgramMonth);
             throw;
         }
         finally

@@ -114,8 +114,10 @@ public static class LedgerMetrics
         }
     }
 
+    // A program-month without a policy (an activation for a request about nothing) reports nothing.
     private static IEnumerable<Measurement<int>> ObserveQueueDepth() =>
-        ProgramMonths.Values.Select(t => new Measurement<int>(t.QueueDepth(), Tags(t.ProgramMonth)));
+        ProgramMonths.Values.Where(t => t.Remaining() is not null)
+            .Select(t => new Measurement<int>(t.QueueDepth(), Tags(t.ProgramMonth)));
 
     private static KeyValuePair<string, object?>[] Tags(ProgramMonth programMonth) =>
         [new("program", programMonth.ProgramId), new("month", programMonth.Month)];
