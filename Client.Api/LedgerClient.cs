@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace Ledger.Client.Api;
 
@@ -20,6 +21,9 @@ public static class LedgerClient
         // clients get their 503 quickly and a replacement silo is found quickly.
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeoutMax);
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod);
+        // A request's trace goes on into the grains (free while nothing traces); the dashboard reads the silos.
+        client.AddActivityPropagation();
+        client.AddDashboard();
         client.Configure<ClusterOptions>(options =>
         {
             options.ClusterId = cluster["ClusterId"] ?? "ledger";

@@ -42,6 +42,8 @@ builder.Services.AddLedgerOverloadLimit(builder.Configuration);
 builder.Services.AddOpenApi();
 builder.Services.AddGatewayMetrics();
 builder.Services.AddSalesBoard(builder.Configuration);
+builder.Services.AddGatewayTracing(builder.Configuration);
+builder.Services.AddDashboardAccess(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -57,6 +59,7 @@ ledger.MapCitizensApi();
 SalesApi.MapSalesApi(app, ledger);
 app.MapHealthApi();
 app.MapGatewayMetrics();
+app.MapDashboardApi();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapGet("/", () => TypedResults.Content(

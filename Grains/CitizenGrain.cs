@@ -119,6 +119,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         {
             var result = await InOrderAsync(
                 request.ProgramMonth, month => DecideAsync(request, month), busy: PurchaseResult.Of(PurchaseOutcome.Busy));
+            LedgerMetrics.CountPurchase(request.ProgramMonth, result.Outcome);
             if (result.Outcome == PurchaseOutcome.Busy)
             {
                 // Busy is no answer: nothing happened, so a retry with the key must try again.
@@ -131,6 +132,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         {
             // The purchase's fate is unknown here; a retry asks again and the database settles it.
             Forget(key);
+            LedgerMetrics.CountFailedPurchase(request.ProgramMonth);
             throw;
         }
         finally

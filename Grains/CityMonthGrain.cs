@@ -74,6 +74,7 @@ public sealed partial class CityMonthGrain(
     {
         programMonth = ProgramMonth.ParseKey(this.GetPrimaryKeyString());
         await ClaimAsync(create: false);
+        LedgerMetrics.Track(this, programMonth, () => queue.Count, Remaining);
     }
 
     /// <summary>
@@ -83,6 +84,7 @@ public sealed partial class CityMonthGrain(
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        LedgerMetrics.Untrack(this);
         if (flushing is not null)
         {
             try
@@ -421,6 +423,10 @@ public sealed partial class CityMonthGrain(
     private long RemainingUnder(Policy rules, Channel channel) =>
         Math.Max(0, rules.Caps[channel] - head!.Sold[channel] - reserved[channel]);
 
+    private ChannelAmounts? Remaining() => policy is { } rules && head is not null
+        ? new ChannelAmounts(RemainingUnder(rules, Channel.Mobile), RemainingUnder(rules, Channel.Paper))
+        : null;
+
     private SaleStatus SaleStatusAt(DateTimeOffset now)
     {
         if (now >= programMonth.End)
@@ -509,6 +515,7 @@ public sealed partial class CityMonthGrain(
     private async Task CommitAsync(List<PendingCancel> cancels, List<PendingPurchase> purchases)
     {
         var limits = CommitLimits();
+        using var measurement = LedgerMetrics.StartCommit(programMonth, cancels, purchases);
         CommitResult result;
         try
         {

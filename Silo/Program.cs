@@ -1,7 +1,9 @@
 using System.Net;
 using Ledger.Grains;
 using Ledger.Grains.Storage;
+using Ledger.Silo;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 // Settings sit beside the binary, wherever the silo is started from.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -40,7 +42,11 @@ builder.UseOrleans(orleans =>
     {
         orleans.UseKubernetesHosting();
     }
+    // A caller's trace goes on into the grains; the dashboard itself is served by the gateway.
+    orleans.AddActivityPropagation();
+    orleans.AddDashboard();
 });
+builder.AddSiloTelemetry();
 
 using var host = builder.Build();
 await host.StartAsync();

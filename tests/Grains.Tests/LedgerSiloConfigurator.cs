@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Dashboard;
 using Orleans.TestingHost;
 
 namespace Ledger.Grains.Tests;
@@ -15,6 +16,8 @@ public sealed class LedgerSiloConfigurator : ISiloConfigurator
         var configuration = siloBuilder.Configuration;
         siloBuilder.AddLedger(
             configuration[LedgerConnectionKey] ?? TestDatabase.ConnectionString, TestDatabase.ConnectionString);
+        siloBuilder.AddActivityPropagation();
+        siloBuilder.AddDashboard();
         siloBuilder.Services.AddKeyedSingleton<TimeProvider>(
             LedgerClock.Key, TestClocks.For(configuration[ClockKey] ?? "default"));
     }

@@ -34,7 +34,9 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string connectionString, string clusterId)
+    /// <param name="settings">More environment variables, e.g. <c>("Ledger__Silo__MetricsPort", "9464")</c>.</param>
+    public static async Task<SiloProcess> StartAsync(
+        string connectionString, string clusterId, params (string Name, string Value)[] settings)
     {
         var siloPath = typeof(SiloProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "SiloPath").Value!;
@@ -49,6 +51,11 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Ledger__Silo__ServiceId"] = clusterId;
         start.Environment["Ledger__Silo__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Ledger__Silo__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+
         var silo = new SiloProcess(Process.Start(start)!);
         silo.process.BeginOutputReadLine();
         silo.process.BeginErrorReadLine();
@@ -103,7 +110,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

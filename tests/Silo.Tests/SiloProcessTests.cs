@@ -10,7 +10,7 @@ public sealed class SiloProcessTests
 {
     private static readonly TimeSpan ShutdownTimeoutMax = TimeSpan.FromSeconds(60);
 
-    private static string ConnectionString =>
+    internal static string ConnectionString =>
         Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
         ?? throw new InvalidOperationException(
             "LEDGER_TEST_CONNECTION is not set: run the tests with ./ledger test, which starts PostgreSQL and sets it.");
@@ -53,7 +53,7 @@ public sealed class SiloProcessTests
         }
     }
 
-    private static async Task<IHost> StartClientAsync(string clusterId)
+    internal static async Task<IHost> StartClientAsync(string clusterId)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.UseOrleansClient(client => client

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Grains;
+
+/// <summary>
+/// What the grains tell an operator, on the meter and activity source named <see cref="Name"/>: purchases
+/// by outcome, each program-month's remaining cap per channel and queue depth, and each batch commit (its
+/// size and latency as metrics, and a span around its PostgreSQL command). The silo host decides where they
+/// go (Prometheus, OTLP); nothing is recorded while nothing listens.
+/// </summary>
+/// <remarks>
+/// A batch commits many purchases in one transaction, so its span cannot be a child of each purchase's
+/// trace. It is a child of the batch's oldest item (a purchase on its own, the common case when the load is
+/// light, sees its database command in its own trace) and links to the traces of the others, up to
+/// <see cref="LinksMax"/>: a trace viewer follows a purchase to the commit that made it durable through the
+/// link, and the commit back to every purchase in it.
+/// </remarks>
+public static class LedgerMetrics
+{
+    public const string Name = "Ledger";
+
+    /// <summary>Purchases linked from one batch's span (OpenTelemetry's default limit of links per span).</summary>
+    public const int LinksMax = 128;
+
+    private static readonly Meter Meter = new(Name);
+    private static readonly ActivitySource Source = new(Name);
+
+    private static readonly Counter<long> Purchases = Meter.CreateCounter<long>(
+        "ledger.purchases", description: "Purchases answered by the citizen grains, by program, month and outcome.");
+
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram(
+        "ledger.commit.batch_size", unit: "{item}", description: "Purchases and cancels committed in one transaction.",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000] });
+
+    private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram(
+        "ledger.commit.duration", unit: "s", description: "Time of one batch commit (ledger_commit), failed ones included.",
+        advice: new InstrumentAdvice<double>
+        {
+            HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
+        });
+
+    // The program-month activations on this silo, each with how to read its figures.
+    private static readonly ConcurrentDictionary<object, Tracked> ProgramMonths = new();
+
+    static LedgerMetrics()
+    {
+        Meter.CreateObservableGauge(
+            "ledger.cap.remaining", ObserveRemaining, unit: "{won}",
+            description: "What is left to sell under the cap, in won, per program-month and channel (reservations deducted).");
+        Meter.CreateObservableGauge(
+            "ledger.queue.depth", ObserveQueueDepth, unit: "{item}",
+            description: "Purchases and cancels admitted by a program-month and waiting for their commit.");
+    }
+
+    public static void CountPurchase(ProgramMonth programMonth, PurchaseOutcome outcome) =>
+        CountPurchase(programMonth, outcome.ToString());
+
+    /// <summary>Counts a purchase whose outcome is unknown to the citizen grain (an exception).</summary>
+    public static void CountFailedPurchase(ProgramMonth programMonth) => CountPurchase(programMonth, "Failed");
+
+    /// <summary>
+    /// Reports a program-month activation's queue depth and remaining caps until <see cref="Untrack"/>. The
+    /// functions run on the metrics exporter's thread, outside the grain's turns: they must only read fields
+    /// that are replaced whole (a count, references to immutable records), so a scrape may see a figure a
+    /// moment old, never a torn one.
+    /// </summary>
+    public static void Track(object activation, ProgramMonth programMonth, Func<int> queueDepth, Func<ChannelAmounts?> remaining) =>
+        ProgramMonths[activation] = new Tracked(programMonth, queueDepth, remaining);
+
+    public static void Untrack(object activation) => ProgramMonths.TryRemove(activation, out _);
+
+    /// <summary>
+    /// Starts measuring a batch commit: its span (see the remarks) becomes the parent of the PostgreSQL
+    /// command. Dispose it when the commit has ended, however it ended.
+    /// </summary>
+    internal static CommitMeasurement StartCommit(
+        ProgramMonth programMonth, IReadOnlyList<PendingItem> cancels, IReadOnlyList<PendingItem> purchases)
+    {
+        var size = cancels.Count + purchases.Count;
+        Activity? activity = null;
+        if (Source.HasListeners() && size > 0)
+        {
+            var items = cancels.Concat(purchases);
+            var links = items.Skip(1).Select(i => i.Caller).Where(c => c != default).Take(LinksMax)
+                .Select(c => new ActivityLink(c)).ToArray();
+            activity = Source.StartActivity(
+                "ledger commit", ActivityKind.Internal, items.First().Caller, Tags(programMonth), links);
+            activity?.SetTag("ledger.batch.cancels", cancels.Count);
+            activity?.SetTag("ledger.batch.purchases", purchases.Count);
+        }
+
+        return new CommitMeasurement(programMonth, size, Stopwatch.GetTimestamp(), activity);
+    }
+
+    private static void CountPurchase(ProgramMonth programMonth, string outcome) =>
+        Purchases.Add(
+            1, new("program", programMonth.ProgramId), new("month", programMonth.Month), new("outcome", outcome));
+
+    private static IEnumerable<Measurement<long>> ObserveRemaining()
+    {
+        foreach (var tracked in ProgramMonths.Values)
+        {
+            if (tracked.Remaining() is { } remaining)
+            {
+                foreach (var channel in Enum.GetValues<Channel>())
+                {
+                    yield return new Measurement<long>(
+                        remaining[channel], [.. Tags(tracked.ProgramMonth), new("channel", channel.ToName())]);
+                }
+            }
+        }
+    }
+
+    // A program-month without a policy (an activation for a request about nothing) reports nothing.
+    private static IEnumerable<Measurement<int>> ObserveQueueDepth() =>
+        ProgramMonths.Values.Where(t => t.Remaining() is not null)
+            .Select(t => new Measurement<int>(t.QueueDepth(), Tags(t.ProgramMonth)));
+
+    private static KeyValuePair<string, object?>[] Tags(ProgramMonth programMonth) =>
+        [new("program", programMonth.ProgramId), new("month", programMonth.Month)];
+
+    private sealed record Tracked(ProgramMonth ProgramMonth, Func<int> QueueDepth, Func<ChannelAmounts?> Remaining);
+
+    /// <summary>One batch commit being measured; see <see cref="StartCommit"/>.</summary>
+    internal readonly struct CommitMeasurement(ProgramMonth programMonth, int size, long startedAt, Activity? activity)
+        : IDisposable
+    {
+        public void Dispose()
+        {
+            var tags = Tags(programMonth);
+            BatchSize.Record(size, tags);
+            CommitDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
+            activity?.Dispose();
+        }
+    }
+}
