@@ -53,6 +53,7 @@ var ledger = app.MapGroup("").AddEndpointFilter<ClusterReadyFilter>();
 ledger.MapProgramsApi();
 ledger.MapPurchasesApi();
 ledger.MapCitizensApi();
+ledger.MapBenchApi(app.Configuration);
 app.MapHealthApi();
 app.MapGatewayMetrics();
 app.MapOpenApi();
