@@ -48,7 +48,8 @@ switch (options.Mode)
         {
             if (await probe.HasNoOpAsync())
             {
-                noOp = await RunAsync(probe, scenario.OnePurchaseEach(), shape, null);
+                // The ceiling is a capacity: measured closed-loop, whatever the main run's shape.
+                noOp = await RunAsync(probe, scenario.OnePurchaseEach(), new LoadShape(options.Concurrency, 0, null), null);
             }
             else
             {

@@ -15,6 +15,7 @@ public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measure
         var sale = scenario.Sales[plan.SaleIndex];
         if (plan.PollsState)
         {
+            measurements.Sending();
             var started = Stopwatch.GetTimestamp();
             var state = await driver.GetStateAsync(sale);
             measurements.Record(state.Outcome, started, purchase: false, state.Detail);
@@ -30,6 +31,7 @@ public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measure
 
         if (plan.Cancels && first is not null)
         {
+            measurements.Sending();
             var started = Stopwatch.GetTimestamp();
             var cancel = await driver.CancelAsync(sale, plan.CitizenId, first.Sequence);
             measurements.Record(cancel.Outcome, started, purchase: false, cancel.Detail);
@@ -61,6 +63,7 @@ public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measure
 
         async Task<TimedAnswer> Send()
         {
+            measurements.Sending();
             var started = Stopwatch.GetTimestamp();
             return new TimedAnswer(await driver.PurchaseAsync(sale, plan.CitizenId, "k1", plan.Channel, plan.Amount), started);
         }
@@ -68,6 +71,7 @@ public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measure
 
     private async Task<SeenPurchase?> BuyAsync(CitizenPlan plan, Sale sale, string key, Channel channel)
     {
+        measurements.Sending();
         var started = Stopwatch.GetTimestamp();
         var answer = new TimedAnswer(await driver.PurchaseAsync(sale, plan.CitizenId, key, channel, plan.Amount), started);
         Record(answer, plan, channel);

@@ -23,7 +23,10 @@ public sealed class Measurements
     private readonly long[] fullAtTicks;
     private readonly List<SecondPoint> series = [];
     private readonly ConcurrentQueue<string> errorSamples = new();
+    private long lastConfirmedTicks;
     private long citizensDone;
+    private long sent;
+    private long sentBefore;
     private long errorSampleCount;
 
     public Measurements(Scenario scenario)
@@ -58,11 +61,20 @@ public sealed class Measurements
         }
     }
 
+    public long Sent => Interlocked.Read(ref sent);
+
+    /// <summary>A request goes out: what is offered, answered or not.</summary>
+    public void Sending() => Interlocked.Increment(ref sent);
+
     public void CitizenDone() => Interlocked.Increment(ref citizensDone);
+
+    /// <summary>When the last purchase was confirmed: the end of selling, past the tail of refusals after a sell-out.</summary>
+    public TimeSpan LastConfirmed => TimeSpan.FromTicks(Interlocked.Read(ref lastConfirmedTicks));
 
     public void Confirmed(SeenPurchase purchase)
     {
         Seen.Enqueue(purchase);
+        InterlockedMax(ref lastConfirmedTicks, Clock.Elapsed.Ticks);
         Sold(purchase.SaleIndex, purchase.Channel, purchase.Amount);
     }
 
@@ -101,10 +113,14 @@ public sealed class Measurements
         var purchaseInterval = purchases.GetIntervalHistogram();
         purchaseTotal.Add(purchaseInterval);
         var at = Clock.Elapsed.TotalSeconds;
+        var sentNow = Interlocked.Read(ref sent);
+        var sentInSecond = sentNow - sentBefore;
+        sentBefore = sentNow;
         var point = new SecondPoint(
             series.Count + 1,
             at,
             at - (series.Count == 0 ? 0 : series[^1].At),
+            sentInSecond,
             counts.Values.Sum(),
             counts[Outcome.Confirmed],
             counts[Outcome.Refused],
@@ -138,6 +154,17 @@ public sealed class Measurements
     }
 
     private void MarkFull(int slot) => Interlocked.CompareExchange(ref fullAtTicks[slot], Math.Max(1, Clock.Elapsed.Ticks), 0);
+
+    private static void InterlockedMax(ref long location, long value)
+    {
+        for (var seen = Interlocked.Read(ref location); value > seen; seen = Interlocked.Read(ref location))
+        {
+            if (Interlocked.CompareExchange(ref location, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
 
     private static int Slot(int saleIndex, Channel channel) => saleIndex * 2 + (int)channel;
 

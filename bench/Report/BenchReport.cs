@@ -36,7 +36,7 @@ public sealed record BenchReport(
     {
         IEnumerable<RunReport> checkedRuns = baseline is null ? [run] : [run, baseline];
         return new BenchReport(
-            run.Mode, run.Scenario, run.Citizens, arguments, DateTimeOffset.UtcNow,
+            run.Mode, run.Scenario, run.Citizens, WithoutConnectionString(arguments), DateTimeOffset.UtcNow,
             run.ConfirmedPerSecond, run.RequestsPerSecond, run.Purchases.P99Ms,
             baseline?.ConfirmedPerSecond, baseline is null ? null : run.ConfirmedPerSecond / baseline.ConfirmedPerSecond,
             run.SellOutSeconds, run.ElapsedSeconds, run.Errors,
@@ -44,8 +44,12 @@ public sealed record BenchReport(
             checkedRuns.All(r => r.Invariants?.AuditConsistent != false),
             checkedRuns.All(r => r.InvariantsHold),
             noOp?.RequestsPerSecond, noOp is null ? null : run.RequestsPerSecond / noOp.RequestsPerSecond,
-            run.ConfirmedPerSecond, run.PeakConfirmedPerSecond, run.OfferedPerSecond,
+            run.GoodputPerSecond, run.PeakConfirmedPerSecond, run.OfferedPerSecond,
             run.Outcomes[RunReport.Name(Outcome.Refused)],
-            MemoryWatch.PeakBytes(), run, baseline, noOp);
+            MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp);
     }
+
+    /// <summary>The arguments without --connection's value, which holds a password.</summary>
+    private static string[] WithoutConnectionString(string[] arguments) =>
+        arguments.Where((_, i) => arguments[i] != "--connection" && (i == 0 || arguments[i - 1] != "--connection")).ToArray();
 }

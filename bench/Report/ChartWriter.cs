@@ -14,6 +14,11 @@ public static class ChartWriter
         var run = report.Run;
         Add(plot, run.Series, p => p.PerSecond(p.Requests), $"{run.Mode} requests/s");
         Add(plot, run.Series, p => p.PerSecond(p.Confirmed), $"{run.Mode} confirmed/s");
+        if (run.OfferedPerSecond is not null)
+        {
+            Add(plot, run.Series, p => p.PerSecond(p.Sent), $"{run.Mode} sent/s (offered)");
+        }
+
         if (run.Series.Any(p => p.Refused > 0))
         {
             Add(plot, run.Series, p => p.PerSecond(p.Refused), $"{run.Mode} refused/s (429/503/busy)");
@@ -37,6 +42,10 @@ public static class ChartWriter
         plot.Axes.Bottom.Label.Text = "seconds into the run";
         plot.Axes.Left.Label.Text = "per second";
         plot.Axes.Right.Label.Text = "purchase p99 latency (ms)";
+        // Rates and latencies are never negative: no room below zero.
+        plot.Axes.AutoScale();
+        plot.Axes.Left.Min = 0;
+        plot.Axes.Right.Min = 0;
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Width, Height);
     }

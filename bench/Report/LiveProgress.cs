@@ -37,6 +37,6 @@ public static class LiveProgress
     }
 
     private static string Line(SecondPoint point, int citizens) => string.Create(CultureInfo.InvariantCulture,
-        $"{point.Second,3} s  citizens {point.CitizensDone}/{citizens}  req/s {point.Requests}  confirmed/s {point.Confirmed}  " +
+        $"{point.Second,3} s  citizens {point.CitizensDone}/{citizens}  sent/s {point.Sent}  answered/s {point.Requests}  confirmed/s {point.Confirmed}  " +
         $"p99 {point.PurchaseP99Ms:F1} ms  refused {point.Refused}  errors {point.Errors}");
 }

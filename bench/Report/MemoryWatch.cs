@@ -5,16 +5,16 @@ namespace Ledger.Bench;
 
 /// <summary>
 /// Peak resident memory (VmHWM) of this process and of the processes named in LEDGER_WATCH_PIDS (./ledger
-/// bench names the silo and gateway it started), read from /proc at the end of the run.
+/// bench names the silo and gateway it started; only http mode uses them), read from /proc at the end of the run.
 /// </summary>
 public static class MemoryWatch
 {
     public const string PidsVariable = "LEDGER_WATCH_PIDS";
 
-    public static IReadOnlyDictionary<string, long> PeakBytes()
+    public static IReadOnlyDictionary<string, long> PeakBytes(bool watched)
     {
         var peaks = new Dictionary<string, long> { ["bench"] = Process.GetCurrentProcess().PeakWorkingSet64 };
-        var pids = (Environment.GetEnvironmentVariable(PidsVariable) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var pids = watched ? (Environment.GetEnvironmentVariable(PidsVariable) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
         foreach (var pid in pids)
         {
             if (PeakOf(pid) is { } peak)

@@ -5,7 +5,9 @@ namespace Ledger.Bench;
 /// <summary>
 /// One mode's run: rates over the whole run, latency of every purchase request and per outcome, the time to
 /// sell-out, errors, the per-second series and the invariants found in the database (null for the no-op,
-/// which writes nothing). Goodput is the confirmed rate over the run; peak is the best second.
+/// which writes nothing). Confirmed per second counts until the last confirmation (after a sell-out only cheap
+/// refusals follow, which would dilute the rate); requests per second over the whole run; goodput is
+/// confirmed purchases over the whole run, and peak the best second's confirmed rate.
 /// </summary>
 public sealed record RunReport(
     string Mode,
@@ -13,10 +15,12 @@ public sealed record RunReport(
     int Citizens,
     double ElapsedSeconds,
     double? OfferedPerSecond,
+    double SentPerSecond,
     long Requests,
     long Confirmed,
     double ConfirmedPerSecond,
     double RequestsPerSecond,
+    double GoodputPerSecond,
     double PeakConfirmedPerSecond,
     OutcomeStats Purchases,
     IReadOnlyDictionary<string, OutcomeStats> Outcomes,
@@ -36,8 +40,8 @@ public sealed record RunReport(
         var requests = outcomes.Values.Sum(o => o.Count);
         var confirmed = measurements.Seen.Count;
         return new RunReport(
-            mode, scenario.Name, scenario.Citizens.Count, elapsed, shape.RatePerSecond, requests, confirmed,
-            confirmed / elapsed, requests / elapsed,
+            mode, scenario.Name, scenario.Citizens.Count, elapsed, shape.RatePerSecond, measurements.Sent / elapsed, requests, confirmed,
+            confirmed / Math.Max(measurements.LastConfirmed.TotalSeconds, 0.001), requests / elapsed, confirmed / elapsed,
             measurements.Series.Count == 0 ? 0 : measurements.Series.Where(p => p.Seconds >= 0.5).Select(p => p.PerSecond(p.Confirmed)).DefaultIfEmpty(confirmed / elapsed).Max(),
             measurements.PurchaseStats(), outcomes, measurements.SellOutSeconds(), outcomes[Name(Outcome.Error)].Count,
             measurements.ErrorSamples, invariants, measurements.Series);
