@@ -57,6 +57,7 @@ ledger.MapProgramsApi();
 ledger.MapPurchasesApi();
 ledger.MapCitizensApi();
 SalesApi.MapSalesApi(app, ledger);
+ledger.MapBenchApi(app.Configuration);
 app.MapHealthApi();
 app.MapGatewayMetrics();
 app.MapDashboardApi();

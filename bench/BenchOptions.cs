@@ -3,11 +3,39 @@ using System.Globalization;
 namespace Ledger.Bench;
 
 /// <summary>
-/// Command line: <c>--purchases N --concurrency N --rounds N --connection "Host=..." [--only citizen|direct|baseline]
-/// [--json FILE]</c>. Every path runs by default; each of the N citizens buys once per round (default 1).
+/// The command line. <c>--scenario dec-2022|single-hot|nationwide|paths</c> (default dec-2022),
+/// <c>--mode grains|http|baseline</c> (default grains), <c>--citizens N</c> (300,000), <c>--ramp SECONDS</c>
+/// (0: everyone at once), <c>--rate N</c> (open loop: N requests/s offered whatever the answers; off by default),
+/// <c>--concurrency N</c> (closed loop: citizens in flight; default 2,000, and --connections in http mode),
+/// <c>--connections N</c> (http: 256), <c>--supply R</c> (single-hot and nationwide: caps as a share of demand),
+/// <c>--url URL</c>, <c>--no-baseline</c>, <c>--baseline-concurrency N</c> (64), <c>--json FILE</c>,
+/// <c>--chart FILE</c> (default: next to the JSON), <c>--connection "Host=..."</c>. The paths scenario (citizen
+/// grain, direct, baseline) keeps its own <c>--purchases N --rounds N --only citizen|direct|baseline</c>.
 /// </summary>
-public sealed record BenchOptions(int Purchases, int Concurrency, int Rounds, string ConnectionString, string? Only, string? JsonFile)
+public sealed record BenchOptions(
+    string Scenario,
+    string Mode,
+    int Citizens,
+    double RampSeconds,
+    double? Rate,
+    int Concurrency,
+    int Connections,
+    double? Supply,
+    string Url,
+    bool Baseline,
+    int BaselineConcurrency,
+    string? JsonFile,
+    string? ChartFile,
+    string ConnectionString,
+    int Purchases,
+    int Rounds,
+    string? Only)
 {
+    public static readonly string[] Scenarios = ["dec-2022", "single-hot", "nationwide", "paths"];
+    public static readonly string[] Modes = ["grains", "http", "baseline"];
+
+    public string? ChartPath => ChartFile ?? (JsonFile is null ? null : Path.ChangeExtension(JsonFile, ".png"));
+
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name)
@@ -16,18 +44,52 @@ public sealed record BenchOptions(int Purchases, int Concurrency, int Rounds, st
             return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
         }
 
+        int Whole(string name, int fallback, int min = 1) => Value(name) switch
+        {
+            null => fallback,
+            var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min => n,
+            var text => throw new ArgumentException($"{name} takes a whole number of at least {min}, not {text}."),
+        };
+
+        double? Number(string name) => Value(name) switch
+        {
+            null => null,
+            var text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0 => n,
+            var text => throw new ArgumentException($"{name} takes a number of at least 0, not {text}."),
+        };
+
+        string OneOf(string name, string[] allowed) => Value(name) switch
+        {
+            null => allowed[0],
+            var text when allowed.Contains(text) => text,
+            var text => throw new ArgumentException($"{name} takes {string.Join(", ", allowed)}, not {text}."),
+        };
+
+        var mode = OneOf("--mode", Modes);
+        var connections = Whole("--connections", 256);
         return new BenchOptions(
-            int.Parse(Value("--purchases") ?? "100000", CultureInfo.InvariantCulture),
-            int.Parse(Value("--concurrency") ?? "2000", CultureInfo.InvariantCulture),
-            int.Parse(Value("--rounds") ?? "1", CultureInfo.InvariantCulture),
+            OneOf("--scenario", Scenarios),
+            mode,
+            Whole("--citizens", 300_000),
+            Number("--ramp") ?? 0,
+            Number("--rate") is > 0 and var rate ? rate : null,
+            Whole("--concurrency", mode == "http" ? connections : 2_000),
+            connections,
+            Number("--supply"),
+            Value("--url") ?? Environment.GetEnvironmentVariable("LEDGER_GATEWAY_URL") ?? "http://127.0.0.1:5080",
+            !args.Contains("--no-baseline"),
+            Whole("--baseline-concurrency", 64),
+            Value("--json"),
+            Value("--chart"),
             Value("--connection")
                 ?? Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
                 ?? "Host=127.0.0.1;Port=54329;Database=ledger;Username=ledger;Password=ledger",
+            Whole("--purchases", 100_000),
+            Whole("--rounds", 1),
             Value("--only") switch
             {
                 null or "citizen" or "direct" or "baseline" => Value("--only"),
                 var other => throw new ArgumentException($"--only takes citizen, direct or baseline, not {other}."),
-            },
-            Value("--json"));
+            });
     }
 }

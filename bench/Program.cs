@@ -1,96 +1,103 @@
 using System.Globalization;
 using System.Text.Json;
 using Ledger.Bench;
-using Ledger.Grains;
-using Ledger.Grains.Interfaces;
-using Ledger.Grains.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
+using Spectre.Console;
 
-// The hot path measured in-process: one silo on PostgreSQL, one hot program-month, each citizen buying once
-// per round. Three paths run in one invocation on the same database so they compare as ratios: through the
-// citizen grains (the real path), straight to the program-month grain (the group commit alone), and the
-// conventional baseline (one transaction per purchase, locking the cap row). Not a test.
+// The open-run benchmark (issue 4): a scenario's citizens against one mode (grains in-process, the gateway
+// over HTTP, or the conventional baseline), then the baseline on the same database in the same invocation,
+// so every report carries the ratio; in http mode first the gateway's no-op ceiling when it serves one.
+// After each run the invariants are read from the database; a broken one fails the run. Not a test.
 var options = BenchOptions.Parse(args);
-await LedgerSchema.ApplyAsync(options.ConnectionString);
-
-var builder = Host.CreateApplicationBuilder();
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.UseOrleans(silo => silo
-    .UseLocalhostClustering(siloPort: 11_211, gatewayPort: 30_211)
-    .AddLedger(options.ConnectionString));
-using var host = builder.Build();
-await host.StartAsync();
-var grains = host.Services.GetRequiredService<IGrainFactory>();
-await using var baselineData = NpgsqlDataSource.Create(options.ConnectionString);
-var baseline = new BaselineStore(baselineData);
-
-async Task SetPolicyAsync(ProgramMonth sale, Policy policy)
+if (Console.IsOutputRedirected)
 {
-    var set = await grains.GetGrain<ICityMonthGrain>(sale.Key).SetPolicyAsync(policy);
-    if (set.Outcome != SetPolicyOutcome.Saved)
-    {
-        throw new InvalidOperationException($"Setting the policy failed: {set.Outcome}");
-    }
+    // Tables in a log or a test's output: wide enough not to wrap.
+    AnsiConsole.Profile.Width = 200;
 }
 
-async Task<bool> AuditedAsync(ProgramMonth sale, long sold)
+if (options.Scenario == "paths")
 {
-    var audit = await grains.GetGrain<ICityMonthGrain>(sale.Key).AuditAsync();
-    return audit?.Consistent == true && audit.Mobile.SoldByLedger == sold;
+    return await PathsComparison.RunAsync(options, args);
 }
 
-var paths = new Dictionary<string, Func<Task<IReadOnlyList<BenchResult>>>>
-{
-    ["citizen"] = () => BenchRun.RunAsync("through citizen grains", options, SetPolicyAsync,
-        async (request, _) => (await grains.GetGrain<ICitizenGrain>(request.CitizenId).PurchaseAsync(request)).IsConfirmed,
-        AuditedAsync),
-    ["direct"] = () => BenchRun.RunAsync("direct to the program-month grain", options, SetPolicyAsync,
-        async (request, used) => (await grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key)
-            .PurchaseAsync(new PurchaseOrder(request, used))).IsConfirmed,
-        AuditedAsync),
-    ["baseline"] = () =>
-    {
-        Policy? policy = null;
-        return BenchRun.RunAsync("baseline: a transaction per purchase", options,
-            async (sale, p) => { policy = p; await baseline.CreateAsync(sale, p); },
-            (request, _) => baseline.BuyAsync(request, policy!),
-            async (sale, sold) => (await baseline.SoldAsync(sale)) == (sold, sold));
-    },
-};
+var scenario = Scenario.Create(options.Scenario, options.Citizens, options.Supply);
+var shape = new LoadShape(options.Concurrency, options.RampSeconds, options.Rate);
+var pool = new NpgsqlConnectionStringBuilder(options.ConnectionString) { MaxPoolSize = options.BaselineConcurrency + 4 };
+await using var data = NpgsqlDataSource.Create(pool.ConnectionString);
+var load = options.Rate is { } rate
+    ? string.Create(CultureInfo.InvariantCulture, $"open loop at {rate:F0} requests/s")
+    : string.Create(CultureInfo.InvariantCulture, $"closed loop, {options.Concurrency} in flight, ramp {options.RampSeconds} s");
+AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{scenario.Name}: {scenario.Citizens.Count} citizens, {scenario.Sales.Count} program-months (run {scenario.RunId}), " +
+    $"{scenario.RequestsPerCitizen:F2} requests a citizen; mode {options.Mode}, {load}"));
 
-var results = new Dictionary<string, IReadOnlyList<BenchResult>>();
-foreach (var (name, run) in paths.Where(p => options.Only is null || options.Only == p.Key))
+RunReport? noOp = null;
+RunReport run;
+switch (options.Mode)
 {
-    results[name] = await run();
-    foreach (var result in results[name])
-    {
-        Console.WriteLine(result);
-    }
-}
-
-var ratios = new Dictionary<string, double>();
-foreach (var (over, under) in new[] { ("citizen", "baseline"), ("direct", "baseline"), ("citizen", "direct") })
-{
-    if (results.TryGetValue(over, out var top) && results.TryGetValue(under, out var bottom))
-    {
-        for (var round = 0; round < options.Rounds; round++)
+    case "grains":
+        await using (var silo = await SiloHost.StartAsync(options.ConnectionString))
         {
-            var name = string.Create(CultureInfo.InvariantCulture, $"{over}/{under} round {round + 1}");
-            ratios[name] = top[round].ConfirmedPerSecond / bottom[round].ConfirmedPerSecond;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {name}: {ratios[name]:F2}"));
+            run = await RunAsync(new GrainsDriver(silo.Grains), scenario, shape, LedgerCheck);
         }
-    }
+
+        break;
+    case "http":
+        var minter = TokenMinter.FromEnvironment();
+        await using (var probe = new HttpDriver(options.Url, options.Connections, minter, noOp: true))
+        {
+            if (await probe.HasNoOpAsync())
+            {
+                // The ceiling is a capacity: measured closed-loop, whatever the main run's shape.
+                noOp = await RunAsync(probe, scenario.OnePurchaseEach(), new LoadShape(options.Concurrency, 0, null), null);
+            }
+            else
+            {
+                AnsiConsole.WriteLine("The gateway serves no no-op purchase: start it with LEDGER_BENCH_NOOP=1 ./ledger up to measure its ceiling.");
+            }
+        }
+
+        run = await RunAsync(new HttpDriver(options.Url, options.Connections, minter), scenario, shape, LedgerCheck);
+        break;
+    default:
+        run = await RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck);
+        break;
 }
 
-if (options.JsonFile is { } jsonFile)
+var baseline = options.Mode != "baseline" && options.Baseline
+    ? await RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck)
+    : null;
+var report = BenchReport.Create(args, run, baseline, noOp);
+ConsoleReport.Write(report);
+if (options.JsonFile is { } json)
 {
-    await File.WriteAllTextAsync(jsonFile, JsonSerializer.Serialize(
-        new { arguments = args, at = DateTimeOffset.UtcNow, results, ratios },
+    await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report,
         new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+    AnsiConsole.WriteLine($"JSON: {json}");
 }
 
-await host.StopAsync();
-return results.Values.SelectMany(r => r).All(r => r.Consistent && r.Confirmed == r.Purchases) ? 0 : 1;
+if (options.ChartPath is { } chart)
+{
+    ChartWriter.Write(chart, report);
+    AnsiConsole.WriteLine($"Chart: {chart}");
+}
+
+return report.InvariantsHold ? 0 : 1;
+
+// The baseline always runs closed-loop, as many transactions at once as its connection pool holds: past that
+// it would only queue for connections. Its ramp is the mode's.
+LoadShape BaselineShape() => new(options.BaselineConcurrency, options.RampSeconds, null);
+
+Task<InvariantReport> LedgerCheck(Measurements measurements) => LedgerInvariants.CheckAsync(data, scenario, measurements.Seen);
+
+Task<InvariantReport> BaselineCheck(Measurements measurements) => BaselineInvariants.CheckAsync(data, scenario, measurements.Seen);
+
+static async Task<RunReport> RunAsync(
+    ILedgerDriver driver, Scenario scenario, LoadShape shape, Func<Measurements, Task<InvariantReport>>? check)
+{
+    await driver.SetUpAsync(scenario);
+    var measurements = await LiveProgress.RunAsync(driver.Name, scenario.Citizens.Count,
+        onSecond => LoadRunner.RunAsync(driver, scenario, shape, onSecond));
+    var invariants = check is null ? null : await check(measurements);
+    return RunReport.From(driver.Name, scenario, shape, measurements, invariants);
+}

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// The gateway over HTTP/1.1 from this process, on at most <c>connections</c> connections, each citizen with
+/// their own token (minted before the clock starts) and paper sold by a teller, as API.md has it. With
+/// <c>noOp</c> purchases go to the gateway's no-op endpoint: the same pipeline with no ledger work.
+/// </summary>
+public sealed class HttpDriver : ILedgerDriver
+{
+    private static readonly TimeSpan RequestTimeoutMax = TimeSpan.FromSeconds(60);
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    private readonly HttpClient client;
+    private readonly TokenMinter minter;
+    private readonly bool noOp;
+    private readonly ConcurrentDictionary<string, AuthenticationHeaderValue> tokens = new();
+    private readonly AuthenticationHeaderValue teller;
+    private readonly AuthenticationHeaderValue admin;
+
+    public HttpDriver(string url, int connections, TokenMinter minter, bool noOp = false)
+    {
+        client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+        })
+        {
+            BaseAddress = new Uri(url),
+            Timeout = RequestTimeoutMax,
+        };
+        this.minter = minter;
+        this.noOp = noOp;
+        teller = Bearer(minter.Mint("bench-teller", "teller"));
+        admin = Bearer(minter.Mint("bench-admin", "admin"));
+    }
+
+    public string Name => noOp ? "http no-op" : "http";
+
+    /// <summary>Whether the gateway serves the no-op purchase (started with LEDGER_BENCH_NOOP=1).</summary>
+    public async Task<bool> HasNoOpAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/bench/no-op/programs/probe/months/2022-12/purchases")
+        {
+            Content = new ByteArrayContent("{}"u8.ToArray()) { Headers = { ContentType = Json } },
+        };
+        request.Headers.Authorization = admin;
+        using var response = await client.SendAsync(request);
+        return response.StatusCode != HttpStatusCode.NotFound;
+    }
+
+    public async Task SetUpAsync(Scenario scenario)
+    {
+        if (!noOp)
+        {
+            foreach (var sale in scenario.Sales)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Put, PathOf(sale))
+                {
+                    Content = JsonContent.Create(new
+                    {
+                        opensAt = sale.Policy.OpensAt,
+                        discountBps = sale.Policy.DiscountBps,
+                        citizenMonthlyLimit = sale.Policy.CitizenMonthlyLimit,
+                        unit = sale.Policy.Unit,
+                        caps = new { mobile = sale.Policy.Caps.Mobile, paper = sale.Policy.Caps.Paper },
+                    }),
+                };
+                request.Headers.Authorization = admin;
+                using var response = await client.SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException(
+                        $"Setting the policy of {sale.ProgramMonth} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }
+
+        Parallel.ForEach(scenario.Citizens, citizen => tokens[citizen.CitizenId] = Bearer(minter.Mint(citizen.CitizenId)));
+    }
+
+    public Task<Answer> GetStateAsync(Sale sale) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, PathOf(sale)), response => response.StatusCode == HttpStatusCode.OK
+            ? new Answer(Outcome.State)
+            : null);
+
+    public Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount)
+    {
+        var paper = channel == Channel.Paper;
+        var body = paper
+            ? string.Create(CultureInfo.InvariantCulture, $$"""{"channel":"paper","amount":{{amount}},"citizenId":"{{citizenId}}"}""")
+            : string.Create(CultureInfo.InvariantCulture, $$"""{"channel":"mobile","amount":{{amount}}}""");
+        var request = new HttpRequestMessage(HttpMethod.Post, (noOp ? "/bench/no-op" : "") + PathOf(sale) + "/purchases")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = Json } },
+        };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        request.Headers.Authorization = paper ? teller : tokens[citizenId];
+        return SendAsync(request, response => response.StatusCode == HttpStatusCode.Created
+            ? new Answer(Outcome.Confirmed, response.Body.GetProperty("sequence").GetInt64())
+            : null);
+    }
+
+    public Task<Answer> CancelAsync(Sale sale, string citizenId, long sequence)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/purchases/{PurchaseIds.Format(sale.ProgramMonth, sequence)}/cancel");
+        request.Headers.Authorization = tokens[citizenId];
+        return SendAsync(request, response => response.StatusCode == HttpStatusCode.OK
+                && response.Body.GetProperty("status").GetString() == "cancelled"
+            ? new Answer(Outcome.Cancelled, sequence)
+            : null);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string PathOf(Sale sale) => $"/programs/{sale.ProgramMonth.ProgramId}/months/{sale.ProgramMonth.Month}";
+
+    private static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+
+    /// <summary>
+    /// Sends and reads the whole answer; <paramref name="success"/> names the expected answer, or null for the
+    /// common ones: 409 by its code, 429/503 with Retry-After a refusal, anything else an error.
+    /// </summary>
+    private async Task<Answer> SendAsync(HttpRequestMessage request, Func<HttpAnswer, Answer?> success)
+    {
+        try
+        {
+            using (request)
+            using (var response = await client.SendAsync(request))
+            {
+                var bytes = await response.Content.ReadAsByteArrayAsync();
+                var status = response.StatusCode;
+                if (status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+                {
+                    return response.Headers.RetryAfter is null
+                        ? Answer.Failed($"{(int)status} without Retry-After")
+                        : new Answer(Outcome.Refused);
+                }
+
+                using var body = bytes.Length > 0 ? JsonDocument.Parse(bytes) : JsonDocument.Parse("{}");
+                if (success(new HttpAnswer(status, body.RootElement)) is { } answer)
+                {
+                    return answer;
+                }
+
+                var code = status == HttpStatusCode.Conflict && body.RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
+                return code switch
+                {
+                    "sold-out" => new Answer(Outcome.SoldOut),
+                    "limit-exceeded" => new Answer(Outcome.LimitExceeded),
+                    not null => new Answer(Outcome.Rejected, Detail: code),
+                    null => Answer.Failed($"HTTP {(int)status}"),
+                };
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or IOException)
+        {
+            return Answer.Failed(e.GetType().Name);
+        }
+    }
+
+    private readonly record struct HttpAnswer(HttpStatusCode StatusCode, JsonElement Body);
+}

@@ -1,0 +1,22 @@
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// One way of reaching a ledger: the grains in-process, the gateway over HTTP, or the conventional baseline.
+/// Drivers turn every answer, including failures, into an <see cref="Answer"/>; they never throw for one request.
+/// </summary>
+public interface ILedgerDriver : IAsyncDisposable
+{
+    /// <summary>The mode's name in reports: grains, http, baseline, http no-op.</summary>
+    string Name { get; }
+
+    /// <summary>Sets the scenario's policies, and prepares anything per citizen (tokens) before the clock starts.</summary>
+    Task SetUpAsync(Scenario scenario);
+
+    Task<Answer> GetStateAsync(Sale sale);
+
+    Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount);
+
+    Task<Answer> CancelAsync(Sale sale, string citizenId, long sequence);
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Sockets;
+using Ledger.Grains;
+using Ledger.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// One silo on PostgreSQL inside the benchmark's process, on free ports (other silos may run on this
+/// machine), reached through its own grain factory: the core's ceiling, without a network hop.
+/// </summary>
+public sealed class SiloHost : IAsyncDisposable
+{
+    private readonly IHost host;
+
+    private SiloHost(IHost host) => this.host = host;
+
+    public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<SiloHost> StartAsync(string connectionString)
+    {
+        await LedgerSchema.ApplyAsync(connectionString);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort())
+            .AddLedger(connectionString));
+        var host = builder.Build();
+        await host.StartAsync();
+        return new SiloHost(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// One citizen's visit as the plan says: poll the remaining cap, buy (twice at once with the same key on a
+/// double-tap), maybe try a second purchase with a new key, maybe cancel the first at the end. Every request
+/// is timed and counted by its outcome; a double-tap that buys twice is an error.
+/// </summary>
+public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measurements measurements)
+{
+    public async Task RunAsync(CitizenPlan plan)
+    {
+        var sale = scenario.Sales[plan.SaleIndex];
+        if (plan.PollsState)
+        {
+            measurements.Sending();
+            var started = Stopwatch.GetTimestamp();
+            var state = await driver.GetStateAsync(sale);
+            measurements.Record(state.Outcome, started, purchase: false, state.Detail);
+        }
+
+        var first = plan.DoubleTap
+            ? await DoubleTapAsync(plan, sale)
+            : await BuyAsync(plan, sale, "k1", plan.Channel);
+        if (plan.SecondChannel is { } secondChannel)
+        {
+            await BuyAsync(plan, sale, "k2", secondChannel);
+        }
+
+        if (plan.Cancels && first is not null)
+        {
+            measurements.Sending();
+            var started = Stopwatch.GetTimestamp();
+            var cancel = await driver.CancelAsync(sale, plan.CitizenId, first.Sequence);
+            measurements.Record(cancel.Outcome, started, purchase: false, cancel.Detail);
+            if (cancel.Outcome == Outcome.Cancelled)
+            {
+                measurements.Cancelled(first);
+            }
+        }
+
+        measurements.CitizenDone();
+    }
+
+    private async Task<SeenPurchase?> DoubleTapAsync(CitizenPlan plan, Sale sale)
+    {
+        var taps = await Task.WhenAll(Send(), Send());
+        var (first, again) = (taps[0], taps[1]);
+        if (first.Outcome == Outcome.Confirmed && again.Outcome == Outcome.Confirmed)
+        {
+            var duplicate = first.Sequence == again.Sequence ? Outcome.Duplicate : Outcome.Error;
+            Record(first, plan, plan.Channel);
+            measurements.Record(duplicate, again.Started, purchase: true, $"double-tap bought twice: {first.Sequence} and {again.Sequence}");
+            return Seen(first, plan, plan.Channel);
+        }
+
+        Record(first, plan, plan.Channel);
+        Record(again, plan, plan.Channel);
+        var confirmed = first.Outcome == Outcome.Confirmed ? first : again.Outcome == Outcome.Confirmed ? again : (TimedAnswer?)null;
+        return confirmed is { } one ? Seen(one, plan, plan.Channel) : null;
+
+        async Task<TimedAnswer> Send()
+        {
+            measurements.Sending();
+            var started = Stopwatch.GetTimestamp();
+            return new TimedAnswer(await driver.PurchaseAsync(sale, plan.CitizenId, "k1", plan.Channel, plan.Amount), started);
+        }
+    }
+
+    private async Task<SeenPurchase?> BuyAsync(CitizenPlan plan, Sale sale, string key, Channel channel)
+    {
+        measurements.Sending();
+        var started = Stopwatch.GetTimestamp();
+        var answer = new TimedAnswer(await driver.PurchaseAsync(sale, plan.CitizenId, key, channel, plan.Amount), started);
+        Record(answer, plan, channel);
+        return answer.Outcome == Outcome.Confirmed ? Seen(answer, plan, channel) : null;
+    }
+
+    private void Record(TimedAnswer answer, CitizenPlan plan, Channel channel)
+    {
+        measurements.Record(answer.Outcome, answer.Started, purchase: true, answer.Answer.Detail);
+        if (answer.Outcome == Outcome.SoldOut)
+        {
+            measurements.SoldOut(plan.SaleIndex, channel);
+        }
+    }
+
+    private SeenPurchase Seen(TimedAnswer answer, CitizenPlan plan, Channel channel)
+    {
+        var seen = new SeenPurchase(plan.SaleIndex, plan.CitizenId, channel, plan.Amount, answer.Answer.Sequence);
+        measurements.Confirmed(seen);
+        return seen;
+    }
+
+    private readonly record struct TimedAnswer(Answer Answer, long Started)
+    {
+        public Outcome Outcome => Answer.Outcome;
+
+        public long Sequence => Answer.Sequence;
+    }
+}

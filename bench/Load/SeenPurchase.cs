@@ -1,0 +1,20 @@
+using Ledger.Grains.Interfaces;
+
+namespace Ledger.Bench;
+
+/// <summary>A purchase the client was told is confirmed, and whether the client then cancelled it.</summary>
+public sealed class SeenPurchase(int saleIndex, string citizenId, Channel channel, long amount, long sequence)
+{
+    public int SaleIndex { get; } = saleIndex;
+
+    public string CitizenId { get; } = citizenId;
+
+    public Channel Channel { get; } = channel;
+
+    public long Amount { get; } = amount;
+
+    /// <summary>The ledger sequence (the baseline's entry id).</summary>
+    public long Sequence { get; } = sequence;
+
+    public bool Cancelled { get; set; }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using Ledger.Grains.Interfaces;
+using Npgsql;
+
+namespace Ledger.Bench;
+
+/// <summary>
+/// The hot path measured three ways in one invocation on the same database, so they compare as ratios:
+/// through the citizen grains (the real path), straight to the program-month grain (the group commit
+/// alone), and the conventional baseline. One hot program-month, each citizen buying once per round
+/// (<c>--scenario paths --purchases N --concurrency N --rounds N --only citizen|direct|baseline</c>).
+/// </summary>
+public static class PathsComparison
+{
+    public static async Task<int> RunAsync(BenchOptions options, string[] args)
+    {
+        await using var silo = await SiloHost.StartAsync(options.ConnectionString);
+        var grains = silo.Grains;
+        await using var baselineData = NpgsqlDataSource.Create(options.ConnectionString);
+        var baseline = new BaselineStore(baselineData);
+
+        async Task SetPolicyAsync(ProgramMonth sale, Policy policy)
+        {
+            var set = await grains.GetGrain<ICityMonthGrain>(sale.Key).SetPolicyAsync(policy);
+            if (set.Outcome != SetPolicyOutcome.Saved)
+            {
+                throw new InvalidOperationException($"Setting the policy failed: {set.Outcome}");
+            }
+        }
+
+        async Task<bool> AuditedAsync(ProgramMonth sale, long sold)
+        {
+            var audit = await grains.GetGrain<ICityMonthGrain>(sale.Key).AuditAsync();
+            return audit?.Consistent == true && audit.Mobile.SoldByLedger == sold;
+        }
+
+        var paths = new Dictionary<string, Func<Task<IReadOnlyList<BenchResult>>>>
+        {
+            ["citizen"] = () => BenchRun.RunAsync("through citizen grains", options, SetPolicyAsync,
+                async (request, _) => (await grains.GetGrain<ICitizenGrain>(request.CitizenId).PurchaseAsync(request)).IsConfirmed,
+                AuditedAsync),
+            ["direct"] = () => BenchRun.RunAsync("direct to the program-month grain", options, SetPolicyAsync,
+                async (request, used) => (await grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key)
+                    .PurchaseAsync(new PurchaseOrder(request, used))).IsConfirmed,
+                AuditedAsync),
+            ["baseline"] = () => BenchRun.RunAsync("baseline: a transaction per purchase", options,
+                (sale, policy) => baseline.SetUpAsync([new Sale(sale, policy)]),
+                async (request, _) => (await baseline.BuyAsync(request)).Outcome == "confirmed",
+                async (sale, sold) => (await baseline.SoldAsync(sale)) == (sold, sold)),
+        };
+
+        var results = new Dictionary<string, IReadOnlyList<BenchResult>>();
+        foreach (var (name, run) in paths.Where(p => options.Only is null || options.Only == p.Key))
+        {
+            results[name] = await run();
+            foreach (var result in results[name])
+            {
+                Console.WriteLine(result);
+            }
+        }
+
+        var ratios = Ratios(options, results);
+        if (options.JsonFile is { } jsonFile)
+        {
+            await File.WriteAllTextAsync(jsonFile, JsonSerializer.Serialize(
+                new { arguments = args, at = DateTimeOffset.UtcNow, results, ratios },
+                new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        }
+
+        return results.Values.SelectMany(r => r).All(r => r.Consistent && r.Confirmed == r.Purchases) ? 0 : 1;
+    }
+
+    private static Dictionary<string, double> Ratios(BenchOptions options, Dictionary<string, IReadOnlyList<BenchResult>> results)
+    {
+        var ratios = new Dictionary<string, double>();
+        foreach (var (over, under) in new[] { ("citizen", "baseline"), ("direct", "baseline"), ("citizen", "direct") })
+        {
+            if (results.TryGetValue(over, out var top) && results.TryGetValue(under, out var bottom))
+            {
+                for (var round = 0; round < options.Rounds; round++)
+                {
+                    var name = string.Create(CultureInfo.InvariantCulture, $"{over}/{under} round {round + 1}");
+                    ratios[name] = top[round].ConfirmedPerSecond / bottom[round].ConfirmedPerSecond;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {name}: {ratios[name]:F2}"));
+                }
+            }
+        }
+
+        return ratios;
+    }
+}

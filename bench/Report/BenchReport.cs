@@ -1,0 +1,55 @@
+namespace Ledger.Bench;
+
+/// <summary>
+/// What <c>--json</c> writes: the headline figures first (the mode's run, the baseline's rate and the ratio,
+/// the gateway's no-op ceiling in http mode), then each run in full.
+/// </summary>
+public sealed record BenchReport(
+    string Mode,
+    string Scenario,
+    int Citizens,
+    IReadOnlyList<string> Arguments,
+    DateTimeOffset At,
+    double ConfirmedPerSecond,
+    double RequestsPerSecond,
+    double P99Ms,
+    double? BaselinePerSecond,
+    double? RatioToBaseline,
+    double? SellOutSeconds,
+    double AllAnsweredSeconds,
+    long Errors,
+    bool Oversold,
+    bool AuditConsistent,
+    bool InvariantsHold,
+    double? NoOpRequestsPerSecond,
+    double? RatioToNoOp,
+    double GoodputPerSecond,
+    double PeakConfirmedPerSecond,
+    double? OfferedPerSecond,
+    OutcomeStats Refused,
+    IReadOnlyDictionary<string, long> PeakMemoryBytes,
+    RunReport Run,
+    RunReport? Baseline,
+    RunReport? NoOp)
+{
+    public static BenchReport Create(string[] arguments, RunReport run, RunReport? baseline, RunReport? noOp)
+    {
+        IEnumerable<RunReport> checkedRuns = baseline is null ? [run] : [run, baseline];
+        return new BenchReport(
+            run.Mode, run.Scenario, run.Citizens, WithoutConnectionString(arguments), DateTimeOffset.UtcNow,
+            run.ConfirmedPerSecond, run.RequestsPerSecond, run.Purchases.P99Ms,
+            baseline?.ConfirmedPerSecond, baseline is null ? null : run.ConfirmedPerSecond / baseline.ConfirmedPerSecond,
+            run.SellOutSeconds, run.ElapsedSeconds, run.Errors,
+            checkedRuns.Any(r => r.Invariants?.Oversold == true),
+            checkedRuns.All(r => r.Invariants?.AuditConsistent != false),
+            checkedRuns.All(r => r.InvariantsHold),
+            noOp?.RequestsPerSecond, noOp is null ? null : run.RequestsPerSecond / noOp.RequestsPerSecond,
+            run.GoodputPerSecond, run.PeakConfirmedPerSecond, run.OfferedPerSecond,
+            run.Outcomes[RunReport.Name(Outcome.Refused)],
+            MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp);
+    }
+
+    /// <summary>The arguments without --connection's value, which holds a password.</summary>
+    private static string[] WithoutConnectionString(string[] arguments) =>
+        arguments.Where((_, i) => arguments[i] != "--connection" && (i == 0 || arguments[i - 1] != "--connection")).ToArray();
+}
