@@ -10,7 +10,7 @@ namespace Ledger.Bench;
 /// <c>--connections N</c> (http: 256), <c>--supply R</c> (single-hot and nationwide: caps as a share of demand),
 /// <c>--url URL</c>, <c>--no-baseline</c>, <c>--baseline-concurrency N</c> (64), <c>--json FILE</c>,
 /// <c>--chart FILE</c> (default: next to the JSON), <c>--connection "Host=..."</c>. The paths scenario (citizen
-/// grain, direct, baseline) keeps its own <c>--purchases N --rounds N --only citizen|direct|baseline</c>.
+/// grain, direct, baseline) keeps its own <c>--purchases N --rounds N --only citizen|direct|baseline|append|activation</c>.
 /// </summary>
 public sealed record BenchOptions(
     string Scenario,
@@ -88,8 +88,8 @@ public sealed record BenchOptions(
             Whole("--rounds", 1),
             Value("--only") switch
             {
-                null or "citizen" or "direct" or "baseline" => Value("--only"),
-                var other => throw new ArgumentException($"--only takes citizen, direct or baseline, not {other}."),
+                null or "citizen" or "direct" or "baseline" or "append" or "activation" => Value("--only"),
+                var other => throw new ArgumentException($"--only takes citizen, direct, baseline, append or activation, not {other}."),
             });
     }
 }

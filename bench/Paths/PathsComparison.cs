@@ -6,10 +6,12 @@ using Npgsql;
 namespace Ledger.Bench;
 
 /// <summary>
-/// The hot path measured three ways in one invocation on the same database, so they compare as ratios:
-/// through the citizen grains (the real path), straight to the program-month grain (the group commit
-/// alone), and the conventional baseline. One hot program-month, each citizen buying once per round
-/// (<c>--scenario paths --purchases N --concurrency N --rounds N --only citizen|direct|baseline</c>).
+/// The hot path measured in one invocation on the same database, so they compare as ratios: through the
+/// citizen grains (the real path), straight to the program-month grain (the group commit alone), and the
+/// conventional baseline; with two floors under them: PostgreSQL appending the same rows in batches (no
+/// checks), and Orleans activating one grain per citizen that does nothing. One hot program-month, each
+/// citizen buying once per round
+/// (<c>--scenario paths --purchases N --concurrency N --rounds N --only citizen|direct|baseline|append|activation</c>).
 /// </summary>
 public static class PathsComparison
 {
@@ -44,6 +46,11 @@ public static class PathsComparison
                 async (request, used) => (await grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key)
                     .PurchaseAsync(new PurchaseOrder(request, used))).IsConfirmed,
                 AuditedAsync),
+            ["activation"] = () => BenchRun.RunAsync("floor: Orleans activates and calls a grain that does nothing", options,
+                (_, _) => Task.CompletedTask,
+                (request, _) => grains.GetGrain<IActivationProbeGrain>(request.CitizenId).TouchAsync(),
+                (_, _) => Task.FromResult(true)),
+            ["append"] = () => AppendFloor.RunAsync(options, baselineData, options.Concurrency),
             ["baseline"] = () => BenchRun.RunAsync("baseline: a transaction per purchase", options,
                 (sale, policy) => baseline.SetUpAsync([new Sale(sale, policy)]),
                 async (request, _) => (await baseline.BuyAsync(request)).Outcome == "confirmed",
@@ -74,7 +81,11 @@ public static class PathsComparison
     private static Dictionary<string, double> Ratios(BenchOptions options, Dictionary<string, IReadOnlyList<BenchResult>> results)
     {
         var ratios = new Dictionary<string, double>();
-        foreach (var (over, under) in new[] { ("citizen", "baseline"), ("direct", "baseline"), ("citizen", "direct") })
+        foreach (var (over, under) in new[]
+                 {
+                     ("citizen", "baseline"), ("direct", "baseline"), ("citizen", "direct"),
+                     ("direct", "append"), ("citizen", "activation"),
+                 })
         {
             if (results.TryGetValue(over, out var top) && results.TryGetValue(under, out var bottom))
             {
