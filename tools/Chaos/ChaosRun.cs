@@ -15,6 +15,9 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
     /// <summary>How often the arrivals loop lets new buyers in.</summary>
     private static readonly TimeSpan ArrivalTick = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>Attempts to open the sale before the run gives up.</summary>
+    private const int OpenAttemptsMax = 10;
+
     private readonly Stopwatch clock = new();
     private readonly List<PurchaseClient> clients = [];
     private readonly List<Task> running = [];
@@ -71,13 +74,32 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
         var policy = new Policy(
             now.AddMinutes(-1), DiscountBps: 1_000, CitizenMonthlyLimit: options.Amount, Unit: options.Amount,
             new ChannelAmounts(options.CapPurchases * options.Amount, 0));
-        var result = await City(sale).SetPolicyAsync(policy);
-        if (result.Outcome != SetPolicyOutcome.Saved)
+        // The operator opening the sale retries like any client: right after an earlier fault, a silo can
+        // still fail a first call on a database connection that broke meanwhile.
+        for (var attempt = 1; attempt <= OpenAttemptsMax; attempt++)
         {
-            throw new InvalidOperationException($"Opening {sale.Key} failed: {result.Outcome}.");
+            try
+            {
+                var result = await City(sale).SetPolicyAsync(policy);
+                if (result.Outcome == SetPolicyOutcome.Saved)
+                {
+                    return sale;
+                }
+
+                if (result.Outcome != SetPolicyOutcome.Busy)
+                {
+                    throw new InvalidOperationException($"Opening {sale.Key} failed: {result.Outcome}.");
+                }
+            }
+            catch (Exception e) when (e is not InvalidOperationException && attempt < OpenAttemptsMax)
+            {
+                log($"opening {sale.Key} failed ({e.GetType().Name}: {e.Message.Split('\n')[0]}); trying again");
+            }
+
+            await Task.Delay(PurchaseClient.RetryBackoffMax);
         }
 
-        return sale;
+        throw new InvalidOperationException($"Opening {sale.Key} was answered Busy {OpenAttemptsMax} times.");
     }
 
     /// <summary>New buyers at the set rate, whatever the answers: an open run.</summary>
