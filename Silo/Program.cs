@@ -15,6 +15,13 @@ var connectionString = builder.Configuration.GetConnectionString("Ledger")
     ?? throw new InvalidOperationException("Set the connection string ConnectionStrings:Ledger (ConnectionStrings__Ledger).");
 var silo = builder.Configuration.GetSection("Ledger:Silo");
 
+// On SIGTERM the host stops Orleans gracefully: the silo marks itself ShuttingDown in the membership
+// table, finishes the requests it is running (a program-month grain answers its queued purchases once
+// their batch commits) and moves its grains to the other silos. This bounds how long that may take;
+// ./ledger waits longer than this (LEDGER_STOP_TIMEOUT) before it resorts to SIGKILL.
+builder.Services.Configure<HostOptions>(options =>
+    options.ShutdownTimeout = silo.GetValue("ShutdownTimeout", TimeSpan.FromSeconds(30)));
+
 // The membership table must exist before the silo joins the cluster, so the schema goes first.
 await LedgerSchema.ApplyAsync(connectionString);
 
@@ -52,4 +59,7 @@ using var host = builder.Build();
 await host.StartAsync();
 // ./ledger up waits for this line.
 Console.WriteLine("Ledger silo is ready");
+host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(
+    () => Console.WriteLine("Ledger silo is stopping: leaving the cluster and handing its grains over"));
 await host.WaitForShutdownAsync();
+Console.WriteLine("Ledger silo has stopped");

@@ -21,13 +21,14 @@ public sealed class BenchSmokeTests
         using var report = await RunAsync(["--scenario", "paths", "--purchases", "200", "--concurrency", "20", "--rounds", "2"]);
 
         var results = report.RootElement.GetProperty("results");
-        Assert.Equal(["baseline", "citizen", "direct"], results.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["activation", "append", "baseline", "citizen", "direct"], results.EnumerateObject().Select(p => p.Name).Order());
         Assert.All(results.EnumerateObject().SelectMany(p => p.Value.EnumerateArray()), round =>
         {
             Assert.Equal(200, round.GetProperty("confirmed").GetInt32());
             Assert.True(round.GetProperty("consistent").GetBoolean());
         });
         Assert.True(report.RootElement.GetProperty("ratios").TryGetProperty("citizen/baseline round 2", out _));
+        Assert.True(report.RootElement.GetProperty("ratios").TryGetProperty("direct/append round 2", out _));
     }
 
     [Fact]

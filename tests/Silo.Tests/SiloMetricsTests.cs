@@ -17,7 +17,7 @@ public sealed partial class SiloMetricsTests
         var sale = new ProgramMonth($"m{Guid.NewGuid():N}"[..20], ProgramMonth.MonthOf(DateTimeOffset.UtcNow));
         var policy = new Policy(DateTimeOffset.UtcNow.AddMinutes(-1), 1_000, 200_000, 10_000, new ChannelAmounts(1_000_000, 0));
         await using var silo = await SiloProcess.StartAsync(
-            SiloProcessTests.ConnectionString, clusterId, ("Ledger__Silo__MetricsPort", port.ToString(CultureInfo.InvariantCulture)));
+            SiloProcessTests.ConnectionString, clusterId, settings: [("Ledger__Silo__MetricsPort", port.ToString(CultureInfo.InvariantCulture))]);
         using var client = await SiloProcessTests.StartClientAsync(clusterId);
         var grains = client.Services.GetRequiredService<IClusterClient>();
         await grains.GetGrain<ICityMonthGrain>(sale.Key).SetPolicyAsync(policy);

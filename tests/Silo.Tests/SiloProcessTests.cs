@@ -6,6 +6,7 @@ using Orleans.Configuration;
 
 namespace Ledger.Silo.Tests;
 
+[Collection(SiloProcessCollection.Name)]
 public sealed class SiloProcessTests
 {
     private static readonly TimeSpan ShutdownTimeoutMax = TimeSpan.FromSeconds(60);

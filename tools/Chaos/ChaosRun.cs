@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Ledger.Grains.Interfaces;
+using Orleans.Runtime;
+
+namespace Ledger.Chaos;
+
+/// <summary>
+/// Opens a fresh sale, drives an open run of buyers against it, strikes a fault where the sale's
+/// program-month grain lives once the sale is selling, repairs it, lets every buyer finish, and then checks
+/// PostgreSQL against everything the buyers were told.
+/// </summary>
+public sealed class ChaosRun(IGrainFactory grains, string connectionString, ChaosOptions options, Action<string> log)
+{
+    /// <summary>How often the arrivals loop lets new buyers in.</summary>
+    private static readonly TimeSpan ArrivalTick = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Attempts to open the sale before the run gives up.</summary>
+    private const int OpenAttemptsMax = 10;
+
+    private readonly Stopwatch clock = new();
+    private readonly List<PurchaseClient> clients = [];
+    private readonly List<Task> running = [];
+    private readonly ConcurrentQueue<long> answeredAt = new();
+    private readonly TaskCompletionSource enoughConfirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long faultAt = long.MaxValue;
+    private long resumedAt = long.MaxValue;
+    private int confirmed;
+
+    public async Task<ChaosReport> RunAsync(IChaosFault fault)
+    {
+        var sale = await OpenSaleAsync();
+        log($"sale {sale.Key} open: {options.ArrivalsPerSecond} buyers a second, the fault strikes after {options.ConfirmationsBeforeFault} confirmations");
+        using var stopArrivals = new CancellationTokenSource();
+        using var giveUp = new CancellationTokenSource();
+        clock.Start();
+        var arrivals = ArriveAsync(sale, stopArrivals.Token, giveUp.Token);
+        var repairedAt = TimeSpan.Zero;
+        var arrivalsStoppedAt = long.MaxValue;
+        try
+        {
+            await enoughConfirmed.Task.WaitAsync(options.ResumeTimeout);
+            var hotSilo = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(City(sale))
+                ?? throw new InvalidOperationException($"The grain of {sale.Key} is not active anywhere.");
+            await fault.InjectAsync(hotSilo);
+            // From here the fault holds (the silo is dead, the database down); answers to attempts made
+            // while the inject command was still running do not count as purchases coming back.
+            Interlocked.Exchange(ref faultAt, clock.ElapsedTicks);
+            log($"{At()} fault: {fault.Description}");
+            await HoldAsync(fault);
+            await fault.RepairAsync();
+            repairedAt = clock.Elapsed;
+            log($"{At()} repaired; buyers keep arriving for {options.LoadAfterRepair.TotalSeconds:F0} s");
+            await Task.Delay(options.LoadAfterRepair);
+        }
+        finally
+        {
+            await stopArrivals.CancelAsync();
+            await arrivals;
+            arrivalsStoppedAt = clock.ElapsedTicks;
+            giveUp.CancelAfter(options.SettleTimeout);
+            await Task.WhenAll(running);
+        }
+
+        log($"{At()} every buyer has finished; checking the ledger");
+        return await JudgeAsync(sale, fault, repairedAt, arrivalsStoppedAt);
+    }
+
+    private async Task<ProgramMonth> OpenSaleAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var sale = new ProgramMonth($"chaos-{Guid.NewGuid():N}"[..18], ProgramMonth.MonthOf(now));
+        var policy = new Policy(
+            now.AddMinutes(-1), DiscountBps: 1_000, CitizenMonthlyLimit: options.Amount, Unit: options.Amount,
+            new ChannelAmounts(options.CapPurchases * options.Amount, 0));
+        // The operator opening the sale retries like any client: right after an earlier fault, a silo can
+        // still fail a first call on a database connection that broke meanwhile.
+        for (var attempt = 1; attempt <= OpenAttemptsMax; attempt++)
+        {
+            try
+            {
+                var result = await City(sale).SetPolicyAsync(policy);
+                if (result.Outcome == SetPolicyOutcome.Saved)
+                {
+                    return sale;
+                }
+
+                if (result.Outcome != SetPolicyOutcome.Busy)
+                {
+                    throw new InvalidOperationException($"Opening {sale.Key} failed: {result.Outcome}.");
+                }
+            }
+            catch (Exception e) when (e is not InvalidOperationException && attempt < OpenAttemptsMax)
+            {
+                log($"opening {sale.Key} failed ({e.GetType().Name}: {e.Message.Split('\n')[0]}); trying again");
+            }
+
+            await Task.Delay(PurchaseClient.RetryBackoffMax);
+        }
+
+        throw new InvalidOperationException($"Opening {sale.Key} was answered Busy {OpenAttemptsMax} times.");
+    }
+
+    /// <summary>New buyers at the set rate, whatever the answers: an open run.</summary>
+    private async Task ArriveAsync(ProgramMonth sale, CancellationToken stop, CancellationToken giveUp)
+    {
+        using var timer = new PeriodicTimer(ArrivalTick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var due = Math.Min((long)(clock.Elapsed.TotalSeconds * options.ArrivalsPerSecond), ChaosOptions.ArrivalsMax);
+                while (clients.Count < due)
+                {
+                    var client = new PurchaseClient(new PurchaseRequest(
+                        sale, $"c{Guid.NewGuid():N}", Guid.NewGuid().ToString("N"), Channel.Mobile, options.Amount));
+                    clients.Add(client);
+                    running.Add(client.RunAsync(grains, clock, OnFinal, giveUp));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Arrivals stop here; the buyers already in go on.
+        }
+    }
+
+    private void OnFinal(PurchaseClient client, long attemptStartedAt)
+    {
+        var now = clock.ElapsedTicks;
+        answeredAt.Enqueue(now);
+        if (client.Final!.IsConfirmed && Interlocked.Increment(ref confirmed) == options.ConfirmationsBeforeFault)
+        {
+            enoughConfirmed.TrySetResult();
+        }
+
+        if (attemptStartedAt > Interlocked.Read(ref faultAt) && Interlocked.CompareExchange(ref resumedAt, now, long.MaxValue) == long.MaxValue)
+        {
+            log($"{At()} purchases answered again");
+            resumed.TrySetResult();
+        }
+    }
+
+    /// <summary>Holds the fault for its set time, or until purchases are answered again.</summary>
+    private async Task HoldAsync(IChaosFault fault)
+    {
+        if (fault.HoldFor is { } hold)
+        {
+            await Task.Delay(hold);
+            return;
+        }
+
+        try
+        {
+            await resumed.Task.WaitAsync(options.ResumeTimeout);
+        }
+        catch (TimeoutException)
+        {
+            log($"{At()} purchases not answered within {options.ResumeTimeout.TotalSeconds:F0} s of the fault; repairing anyway");
+        }
+    }
+
+    private async Task<ChaosReport> JudgeAsync(ProgramMonth sale, IChaosFault fault, TimeSpan repairedAt, long arrivalsStoppedAt)
+    {
+        var ledger = await LedgerPurchases.ReadAsync(connectionString, sale);
+        var problems = new List<string>();
+        var cap = options.CapPurchases * options.Amount;
+        var soldByLedger = ledger.Purchases.Sum(p => p.Amount);
+        CheckAnswers(problems);
+        CheckConfirmationsAgainstLedger(ledger, problems);
+        if (soldByLedger > cap)
+        {
+            problems.Add($"oversold: {soldByLedger} won sold against a cap of {cap}");
+        }
+
+        if (ledger.SoldMobile != soldByLedger)
+        {
+            problems.Add($"the sold counter says {ledger.SoldMobile} won, the entries {soldByLedger}");
+        }
+
+        AuditReport? audit = null;
+        try
+        {
+            audit = await City(sale).AuditAsync();
+        }
+        catch (Exception e)
+        {
+            problems.Add($"the audit could not run: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+        }
+
+        if (audit is { Consistent: false })
+        {
+            problems.Add($"the audit is inconsistent: {audit}");
+        }
+
+        return new ChaosReport(
+            sale, fault.Description, cap, clients.Count,
+            clients.GroupBy(c => c.Final?.Outcome.ToString() ?? "none").ToDictionary(g => g.Key, g => g.Count()),
+            clients.Sum(c => c.Attempts), clients.Sum(c => c.Failures), clients.Sum(c => c.Busy),
+            Ticks(faultAt), repairedAt,
+            resumedAt == long.MaxValue ? null : Ticks(resumedAt - faultAt),
+            LongestSilence(arrivalsStoppedAt), clock.Elapsed,
+            clients.Sum(c => c.ConfirmationsSeen.Count), ledger.Purchases.Count, soldByLedger, ledger.SoldMobile, audit, problems);
+    }
+
+    /// <summary>Every request has a final answer, and each buyer, buying once within the limit, was told Confirmed or SoldOut.</summary>
+    private void CheckAnswers(List<string> problems)
+    {
+        var unanswered = clients.Where(c => c.Final is null).ToArray();
+        if (unanswered.Length > 0)
+        {
+            problems.Add($"{unanswered.Length} requests got no final answer, e.g. {unanswered[0].Describe()}");
+        }
+
+        var odd = clients.Where(c => c.Final is { Outcome: not (PurchaseOutcome.Confirmed or PurchaseOutcome.SoldOut) }).ToArray();
+        if (odd.Length > 0)
+        {
+            problems.Add($"{odd.Length} requests were finally answered neither Confirmed nor SoldOut, e.g. {odd[0].Describe()}");
+        }
+    }
+
+    /// <summary>
+    /// Every confirmation a client saw is its citizen's one purchase in the ledger (none lost), and every
+    /// purchase in the ledger was finally answered Confirmed, with its sequence, to the client that made it.
+    /// </summary>
+    private void CheckConfirmationsAgainstLedger(LedgerPurchases ledger, List<string> problems)
+    {
+        var byCitizen = ledger.Purchases.ToLookup(p => p.CitizenId);
+        var lost = clients
+            .SelectMany(c => c.ConfirmationsSeen.Select(seen => (Client: c, Seen: seen)))
+            .Where(x => byCitizen[x.Client.Request.CitizenId].ToArray() is not [var entry]
+                || entry.Sequence != x.Seen.Sequence || entry.Amount != x.Seen.Amount
+                || entry.IdempotencyKey != x.Client.Request.IdempotencyKey)
+            .ToArray();
+        if (lost.Length > 0)
+        {
+            problems.Add($"{lost.Length} confirmations are not the citizen's purchase in ledger_entries, e.g. " +
+                $"{lost[0].Seen.PurchaseId} told to {lost[0].Client.Describe()}");
+        }
+
+        var clientsByCitizen = clients.ToDictionary(c => c.Request.CitizenId);
+        var untold = ledger.Purchases
+            .Where(p => !clientsByCitizen.TryGetValue(p.CitizenId, out var c) || c.Final?.Purchase?.Sequence != p.Sequence)
+            .ToArray();
+        if (untold.Length > 0)
+        {
+            problems.Add($"{untold.Length} purchases in the ledger were not finally answered Confirmed to their buyer, " +
+                $"e.g. sequence {untold[0].Sequence} of {untold[0].CitizenId}");
+        }
+    }
+
+    /// <summary>The longest gap between final answers from the fault until buyers stopped arriving.</summary>
+    private TimeSpan LongestSilence(long arrivalsStoppedAt)
+    {
+        if (faultAt == long.MaxValue)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var times = answeredAt.Where(t => t >= faultAt && t <= arrivalsStoppedAt).Order()
+            .Prepend(faultAt).Append(arrivalsStoppedAt).ToArray();
+        return Ticks(times.Zip(times[1..], (a, b) => b - a).Max());
+    }
+
+    private ICityMonthGrain City(ProgramMonth sale) => grains.GetGrain<ICityMonthGrain>(sale.Key);
+
+    private string At() => $"[{clock.Elapsed.TotalSeconds,6:F2} s]";
+
+    private static TimeSpan Ticks(long stopwatchTicks) => TimeSpan.FromSeconds((double)stopwatchTicks / Stopwatch.Frequency);
+}
