@@ -22,6 +22,7 @@ namespace Ledger.Grains;
 /// program-month run one at a time, so what the grain learns is never overwritten by an older answer.
 /// </remarks>
 [Reentrant]
+[GrainType(LedgerGrains.CitizenGrainType)]
 public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grain, ICitizenGrain
 {
     /// <summary>Answers remembered per citizen; the oldest finished ones are forgotten first.</summary>
@@ -76,7 +77,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     public Task<CancelResult> CancelAsync(ProgramMonth programMonth, long purchaseSequence) =>
         InOrderAsync(programMonth, async month =>
         {
-            var city = grains.GetGrain<ICityMonthGrain>(programMonth.Key);
+            var city = grains.GetCityMonth(programMonth);
             var purchase = await city.GetPurchaseAsync(purchaseSequence);
             if (purchase is null || purchase.CitizenId != CitizenId)
             {
@@ -97,7 +98,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     public Task<CitizenMonth?> GetMonthAsync(ProgramMonth programMonth) =>
         InOrderAsync(programMonth, async month =>
         {
-            var snapshot = await grains.GetGrain<ICityMonthGrain>(programMonth.Key).GetSnapshotAsync();
+            var snapshot = await grains.GetCityMonth(programMonth).GetSnapshotAsync();
             if (snapshot is null)
             {
                 return null;
@@ -148,7 +149,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             return Replay(request, first, month);
         }
 
-        var city = grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key);
+        var city = grains.GetCityMonth(request.ProgramMonth);
         PurchaseResult result;
         try
         {

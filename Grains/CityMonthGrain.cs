@@ -19,6 +19,7 @@ namespace Ledger.Grains;
 /// policy writes are fenced by the grain state's ETag (see <see cref="TakeOverStateAsync"/>).
 /// </remarks>
 [Reentrant]
+[GrainType(LedgerGrains.CityMonthGrainType)]
 public sealed partial class CityMonthGrain(
     [PersistentState("city-month", LedgerStorage.Name)] IPersistentState<CityMonthState> state,
     LedgerStore store,

@@ -29,7 +29,7 @@ public static class CitizensApi
             return TypedResults.Problem("The token's subject is not a citizen id.", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var standing = await grains.GetGrain<ICitizenGrain>(citizenId).GetMonthAsync(programMonth);
+        var standing = await grains.GetCitizen(citizenId).GetMonthAsync(programMonth);
         return standing is null
             ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
             : TypedResults.Ok(LedgerResults.ToBody(standing));

@@ -29,7 +29,7 @@ public static class ProgramsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        return LedgerResults.SetPolicy(await grains.GetGrain<ICityMonthGrain>(programMonth.Key).SetPolicyAsync(policy!));
+        return LedgerResults.SetPolicy(await grains.GetCityMonth(programMonth).SetPolicyAsync(policy!));
     }
 
     public static async Task<IResult> GetStateAsync(string programId, string month, IGrainFactory grains)
@@ -40,7 +40,7 @@ public static class ProgramsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var snapshot = await grains.GetGrain<ICityMonthGrain>(programMonth.Key).GetSnapshotAsync();
+        var snapshot = await grains.GetCityMonth(programMonth).GetSnapshotAsync();
         return snapshot is null
             ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
             : TypedResults.Ok(LedgerResults.ToBody(snapshot));
@@ -58,7 +58,7 @@ public static class ProgramsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var city = grains.GetGrain<ICityMonthGrain>(programMonth.Key);
+        var city = grains.GetCityMonth(programMonth);
         if (await city.GetSnapshotAsync() is null)
         {
             return LedgerResults.NotFound($"No policy is set for {programMonth}.");
@@ -76,7 +76,7 @@ public static class ProgramsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var audit = await grains.GetGrain<ICityMonthGrain>(programMonth.Key).AuditAsync();
+        var audit = await grains.GetCityMonth(programMonth).AuditAsync();
         return audit is null
             ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
             : TypedResults.Ok(LedgerResults.ToBody(audit));

@@ -56,7 +56,7 @@ public static class PurchasesApi
         }
 
         var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount);
-        return LedgerResults.Purchase(await grains.GetGrain<ICitizenGrain>(citizenId).PurchaseAsync(request));
+        return LedgerResults.Purchase(await grains.GetCitizen(citizenId).PurchaseAsync(request));
     }
 
     public static async Task<IResult> GetAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)
@@ -74,7 +74,7 @@ public static class PurchasesApi
         }
 
         // The buyer's citizen grain cancels, so that what it knows of the citizen stays true.
-        var citizen = grains.GetGrain<ICitizenGrain>(purchase.CitizenId);
+        var citizen = grains.GetCitizen(purchase.CitizenId);
         return LedgerResults.Cancel(await citizen.CancelAsync(purchase.ProgramMonth, purchase.Sequence));
     }
 
@@ -86,7 +86,7 @@ public static class PurchasesApi
             return null;
         }
 
-        var purchase = await grains.GetGrain<ICityMonthGrain>(programMonth.Key).GetPurchaseAsync(sequence);
+        var purchase = await grains.GetCityMonth(programMonth).GetPurchaseAsync(sequence);
         return purchase is not null && (user.IsInRole(LedgerAuth.AdminRole) || purchase.CitizenId == user.CitizenId())
             ? purchase
             : null;

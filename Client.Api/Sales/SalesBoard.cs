@@ -79,7 +79,7 @@ public sealed class SalesBoard(
         var month = ProgramMonth.MonthOf(now);
         var programs = await ledger.ReadProgramsAsync(month, programId, ProgramsMax + 1);
         var snapshots = await Task.WhenAll(programs.Take(ProgramsMax).Select(program =>
-            grains.GetGrain<ICityMonthGrain>(new ProgramMonth(program, month).Key).GetSnapshotAsync()));
+            grains.GetCityMonth(new ProgramMonth(program, month)).GetSnapshotAsync()));
         var shown = snapshots.OfType<CityMonthSnapshot>().Where(s => s.Status != SaleStatus.Closed).ToList();
 
         if (curvesMonth != month || curves.Count > CurvesMax)

@@ -11,7 +11,7 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
     {
         foreach (var sale in scenario.Sales)
         {
-            var set = await grains.GetGrain<ICityMonthGrain>(sale.ProgramMonth.Key).SetPolicyAsync(sale.Policy);
+            var set = await grains.GetCityMonth(sale.ProgramMonth).SetPolicyAsync(sale.Policy);
             if (set.Outcome != SetPolicyOutcome.Saved)
             {
                 throw new InvalidOperationException($"Setting the policy of {sale.ProgramMonth} failed: {set.Outcome}.");
@@ -23,7 +23,7 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
     {
         try
         {
-            var snapshot = await grains.GetGrain<ICityMonthGrain>(sale.ProgramMonth.Key).GetSnapshotAsync();
+            var snapshot = await grains.GetCityMonth(sale.ProgramMonth).GetSnapshotAsync();
             return snapshot is null ? Answer.Failed("no snapshot") : new Answer(Outcome.State);
         }
         catch (Exception e)
@@ -37,7 +37,7 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
         try
         {
             var request = new PurchaseRequest(sale.ProgramMonth, citizenId, idempotencyKey, channel, amount);
-            var result = await grains.GetGrain<ICitizenGrain>(citizenId).PurchaseAsync(request);
+            var result = await grains.GetCitizen(citizenId).PurchaseAsync(request);
             return result.Outcome switch
             {
                 PurchaseOutcome.Confirmed => new Answer(Outcome.Confirmed, result.Purchase!.Sequence),
@@ -57,7 +57,7 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
     {
         try
         {
-            var result = await grains.GetGrain<ICitizenGrain>(citizenId).CancelAsync(sale.ProgramMonth, sequence);
+            var result = await grains.GetCitizen(citizenId).CancelAsync(sale.ProgramMonth, sequence);
             return result.Outcome switch
             {
                 CancelOutcome.Cancelled => new Answer(Outcome.Cancelled, sequence),

@@ -24,7 +24,7 @@ public static class PathsComparison
 
         async Task SetPolicyAsync(ProgramMonth sale, Policy policy)
         {
-            var set = await grains.GetGrain<ICityMonthGrain>(sale.Key).SetPolicyAsync(policy);
+            var set = await grains.GetCityMonth(sale).SetPolicyAsync(policy);
             if (set.Outcome != SetPolicyOutcome.Saved)
             {
                 throw new InvalidOperationException($"Setting the policy failed: {set.Outcome}");
@@ -33,17 +33,17 @@ public static class PathsComparison
 
         async Task<bool> AuditedAsync(ProgramMonth sale, long sold)
         {
-            var audit = await grains.GetGrain<ICityMonthGrain>(sale.Key).AuditAsync();
+            var audit = await grains.GetCityMonth(sale).AuditAsync();
             return audit?.Consistent == true && audit.Mobile.SoldByLedger == sold;
         }
 
         var paths = new Dictionary<string, Func<Task<IReadOnlyList<BenchResult>>>>
         {
             ["citizen"] = () => BenchRun.RunAsync("through citizen grains", options, SetPolicyAsync,
-                async (request, _) => (await grains.GetGrain<ICitizenGrain>(request.CitizenId).PurchaseAsync(request)).IsConfirmed,
+                async (request, _) => (await grains.GetCitizen(request.CitizenId).PurchaseAsync(request)).IsConfirmed,
                 AuditedAsync),
             ["direct"] = () => BenchRun.RunAsync("direct to the program-month grain", options, SetPolicyAsync,
-                async (request, used) => (await grains.GetGrain<ICityMonthGrain>(request.ProgramMonth.Key)
+                async (request, used) => (await grains.GetCityMonth(request.ProgramMonth)
                     .PurchaseAsync(new PurchaseOrder(request, used))).IsConfirmed,
                 AuditedAsync),
             ["activation"] = () => BenchRun.RunAsync("floor: Orleans activates and calls a grain that does nothing", options,
