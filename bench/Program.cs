@@ -48,8 +48,12 @@ switch (options.Mode)
         {
             if (await probe.HasNoOpAsync())
             {
-                // The ceiling is a capacity: measured closed-loop, whatever the main run's shape.
-                noOp = await RunAsync(probe, scenario.OnePurchaseEach(), new LoadShape(options.Concurrency, 0, null), null);
+                // The ceiling is a capacity: measured closed-loop, whatever the main run's shape, on a second pass:
+                // the first warms the gateway (JIT, connections, token caches), as the no-op runs warm it for the main run.
+                var everyoneOnce = scenario.OnePurchaseEach();
+                var closed = new LoadShape(options.Concurrency, 0, null);
+                await RunAsync(probe, everyoneOnce, closed, null);
+                noOp = await RunAsync(probe, everyoneOnce, closed, null);
             }
             else
             {
