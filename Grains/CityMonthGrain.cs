@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
 using Orleans.Concurrency;
@@ -472,6 +473,9 @@ public sealed partial class CityMonthGrain(
 
     private async Task FlushAsync()
     {
+        // The flusher serves every caller: it must not go on in the trace of the one whose call started it
+        // (each batch's span names its own callers).
+        Activity.Current = null;
         // Let the turn that started the flusher finish first; callers arriving meanwhile join the batch.
         await Task.Yield();
         try

@@ -69,8 +69,18 @@ CREATE OR REPLACE TRIGGER ledger_entries_no_truncate
 CREATE INDEX IF NOT EXISTS ledger_entries_citizen_cancels
     ON ledger_entries (program_id, month, citizen_id) WHERE kind = 'cancel';
 
--- Each citizen's usage used to be kept in a counter table; it is now summed from the entries.
-DROP TABLE IF EXISTS citizen_months;
+-- Each citizen's usage used to be kept in this counter table; it is now summed from the entries and the
+-- table is no longer written. It stays for one release, because silos of the previous version still read
+-- it during a rolling update (stale figures there cost them a database re-check, never a wrong sale);
+-- a later file drops it.
+CREATE TABLE IF NOT EXISTS citizen_months
+(
+    program_id text   NOT NULL,
+    month      text   NOT NULL,
+    citizen_id text   NOT NULL,
+    used       bigint NOT NULL CHECK (used >= 0),
+    PRIMARY KEY (program_id, month, citizen_id)
+);
 
 -- Claims the program-month for a new grain activation: raises the epoch (creating the head when asked)
 -- and returns the counters the activation starts from. Every commit of an older epoch fails from here on.
@@ -250,11 +260,12 @@ END;
 $$;
 
 -- Recomputes a program-month's counters from its entries and compares them with what is stored.
-DROP FUNCTION IF EXISTS ledger_audit(text, text, bigint);
-CREATE FUNCTION ledger_audit(p_program text, p_month text, p_limit bigint)
+-- citizen_counters_off is always 0 now (there is no usage counter); the column stays for one release, for
+-- silos of the previous version during a rolling update.
+CREATE OR REPLACE FUNCTION ledger_audit(p_program text, p_month text, p_limit bigint)
     RETURNS TABLE (head_next_sequence bigint, head_sold_mobile bigint, head_sold_paper bigint,
                    ledger_sold_mobile bigint, ledger_sold_paper bigint, entries bigint, max_sequence bigint,
-                   citizens_over_limit bigint)
+                   citizens_over_limit bigint, citizen_counters_off bigint)
     LANGUAGE sql STABLE AS
 $$
 WITH e AS (SELECT * FROM ledger_entries e WHERE e.program_id = p_program AND e.month = p_month),
@@ -265,7 +276,8 @@ SELECT h.next_sequence, h.sold_mobile, h.sold_paper,
        (SELECT coalesce(sum(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END), 0) FROM e WHERE channel = 'paper'),
        (SELECT count(*) FROM e),
        (SELECT coalesce(max(sequence), 0) FROM e),
-       (SELECT count(*) FROM per_citizen p WHERE p.used > p_limit)
+       (SELECT count(*) FROM per_citizen p WHERE p.used > p_limit),
+       0::bigint
 FROM ledger_heads h
 WHERE h.program_id = p_program AND h.month = p_month;
 $$;

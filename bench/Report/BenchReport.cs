@@ -2,7 +2,10 @@ namespace Ledger.Bench;
 
 /// <summary>
 /// What <c>--json</c> writes: the headline figures first (the mode's run, the baseline's rate and the ratio,
-/// the gateway's no-op ceiling in http mode), then each run in full.
+/// the gateway's no-op ceiling in http mode), then each run in full. <see cref="RequestsPerSecond"/> counts every
+/// request (state polls and cancels too); <see cref="PurchaseRequestsPerSecond"/> only purchases, which is what
+/// <see cref="RatioToNoOp"/> compares with the no-op ceiling. In an open-loop run (<c>--rate</c>) the ratio to
+/// the baseline compares an offered rate with a capacity, so it is only a capacity ratio in closed-loop runs.
 /// </summary>
 public sealed record BenchReport(
     string Mode,
@@ -12,6 +15,7 @@ public sealed record BenchReport(
     DateTimeOffset At,
     double ConfirmedPerSecond,
     double RequestsPerSecond,
+    double PurchaseRequestsPerSecond,
     double P99Ms,
     double? BaselinePerSecond,
     double? RatioToBaseline,
@@ -37,13 +41,14 @@ public sealed record BenchReport(
         IEnumerable<RunReport> checkedRuns = baseline is null ? [run] : [run, baseline];
         return new BenchReport(
             run.Mode, run.Scenario, run.Citizens, WithoutConnectionString(arguments), DateTimeOffset.UtcNow,
-            run.ConfirmedPerSecond, run.RequestsPerSecond, run.Purchases.P99Ms,
+            run.ConfirmedPerSecond, run.RequestsPerSecond, run.Purchases.Count / run.ElapsedSeconds, run.Purchases.P99Ms,
             baseline?.ConfirmedPerSecond, baseline is null ? null : run.ConfirmedPerSecond / baseline.ConfirmedPerSecond,
             run.SellOutSeconds, run.ElapsedSeconds, run.Errors,
             checkedRuns.Any(r => r.Invariants?.Oversold == true),
             checkedRuns.All(r => r.Invariants?.AuditConsistent != false),
             checkedRuns.All(r => r.InvariantsHold),
-            noOp?.RequestsPerSecond, noOp is null ? null : run.RequestsPerSecond / noOp.RequestsPerSecond,
+            // The no-op run sends purchases only, so it is compared with the purchase requests alone.
+            noOp?.RequestsPerSecond, noOp is null ? null : run.Purchases.Count / run.ElapsedSeconds / noOp.RequestsPerSecond,
             run.GoodputPerSecond, run.PeakConfirmedPerSecond, run.OfferedPerSecond,
             run.Outcomes[RunReport.Name(Outcome.Refused)],
             MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp);

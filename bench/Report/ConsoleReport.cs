@@ -16,14 +16,15 @@ public static class ConsoleReport
         var summary = new Grid().AddColumn().AddColumn();
         void Row(string name, string value) => summary.AddRow(Markup.Escape(name), Markup.Escape(value));
         Row("confirmed purchases/s", F(report.ConfirmedPerSecond));
-        Row("requests/s", F(report.RequestsPerSecond));
+        Row("requests/s (all)", F(report.RequestsPerSecond));
+        Row("purchase requests/s", F(report.PurchaseRequestsPerSecond));
         Row("purchase p99", $"{F(report.P99Ms, "F1")} ms");
         Row("baseline confirmed/s", report.BaselinePerSecond is { } b ? F(b) : "not run");
         Row("ratio to baseline", report.RatioToBaseline is { } r ? $"{F(r, "F1")}x" : "-");
         if (report.NoOpRequestsPerSecond is { } noOp)
         {
             Row("gateway no-op requests/s", F(noOp));
-            Row("share of the no-op ceiling", $"{F(report.RatioToNoOp!.Value * 100)}%");
+            Row("purchases' share of the no-op ceiling", $"{F(report.RatioToNoOp!.Value * 100)}%");
         }
 
         Row("time to sell-out", report.SellOutSeconds is { } s ? $"{F(s, "F2")} s" : "no sell-out");

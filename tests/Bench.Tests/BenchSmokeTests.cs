@@ -89,7 +89,16 @@ public sealed class BenchSmokeTests
         using var bench = Process.Start(start)!;
         var output = bench.StandardOutput.ReadToEndAsync();
         var errors = bench.StandardError.ReadToEndAsync();
-        await bench.WaitForExitAsync().WaitAsync(RunTimeoutMax);
+        try
+        {
+            await bench.WaitForExitAsync().WaitAsync(RunTimeoutMax);
+        }
+        catch (TimeoutException)
+        {
+            // A hung run must not go on loading the machine under the rest of the suite.
+            bench.Kill(entireProcessTree: true);
+            throw;
+        }
 
         Assert.True(bench.ExitCode == 0, $"The benchmark failed ({bench.ExitCode}):\n{await output}\n{await errors}");
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));

@@ -36,11 +36,13 @@ public sealed class ObservabilityTests(GatewayFixture fixture)
         var bought = await GatewayRequests.BuyAsync(fixture.As("citizen-o1"), path, "k1", new { channel = "mobile", amount = 100_000L });
         Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
 
-        // The commit's span ends just after the callers are answered; wait for it and its command.
+        // The commit's span ends just after the callers are answered, and the request's span may end after
+        // the client has its response; wait for both and the commit's command.
         var deadline = DateTime.UtcNow + TraceTimeoutMax;
         Activity? commit;
         while ((commit = spans.FirstOrDefault(s => s.OperationName == "ledger commit" && (string?)s.GetTagItem("program") == program)) is null
-            || !spans.Any(s => s.Source.Name == "Npgsql" && s.ParentSpanId == commit.SpanId))
+            || !spans.Any(s => s.Source.Name == "Npgsql" && s.ParentSpanId == commit.SpanId)
+            || !spans.Any(s => s.Source.Name == "Microsoft.AspNetCore" && s.TraceId == commit.TraceId))
         {
             Assert.True(DateTime.UtcNow < deadline, $"No commit span with its command within {TraceTimeoutMax}.");
             await Task.Delay(20);

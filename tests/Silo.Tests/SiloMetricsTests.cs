@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Silo.Tests;
 
+[Collection(SiloProcessCollection.Name)]
 public sealed partial class SiloMetricsTests
 {
     private static readonly TimeSpan ShutdownTimeoutMax = TimeSpan.FromSeconds(60);
