@@ -261,8 +261,10 @@ $$;
 
 -- Recomputes a program-month's counters from its entries and compares them with what is stored.
 -- citizen_counters_off is always 0 now (there is no usage counter); the column stays for one release, for
--- silos of the previous version during a rolling update.
-CREATE OR REPLACE FUNCTION ledger_audit(p_program text, p_month text, p_limit bigint)
+-- silos of the previous version during a rolling update. Dropped first so that the file applies over any
+-- earlier shape of the function (the file runs in one transaction: no one sees it missing).
+DROP FUNCTION IF EXISTS ledger_audit(text, text, bigint);
+CREATE FUNCTION ledger_audit(p_program text, p_month text, p_limit bigint)
     RETURNS TABLE (head_next_sequence bigint, head_sold_mobile bigint, head_sold_paper bigint,
                    ledger_sold_mobile bigint, ledger_sold_paper bigint, entries bigint, max_sequence bigint,
                    citizens_over_limit bigint, citizen_counters_off bigint)
