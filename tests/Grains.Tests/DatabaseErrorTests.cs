@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ledger.Grains.Interfaces;
 
 namespace Ledger.Grains.Tests;
@@ -13,6 +14,9 @@ public sealed class DatabaseErrorTests : IAsyncLifetime
 {
     /// <summary>A call made while the database is unreachable must have failed within this.</summary>
     private static readonly TimeSpan FailureTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a grain may take to come back once the database is (Orleans waits 5 s after a failed activation).</summary>
+    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(20);
 
     private TcpProxy ledgerProxy = null!;
     private TcpProxy stateProxy = null!;
@@ -50,6 +54,56 @@ public sealed class DatabaseErrorTests : IAsyncLifetime
         Assert.IsType<LedgerUnavailableException>(error);
     }
 
+    [Fact]
+    public async Task Activation_that_fails_on_the_ledger_tables_reaches_the_caller_as_LedgerUnavailableException()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        await ledger.Cluster.DeactivateAsync(ledger.City(sale));
+
+        ledgerProxy.Cut();
+        // The program-month grain claims its ledger in OnActivateAsync.
+        var error = await CaughtAsync(ledger.City(sale).GetSnapshotAsync());
+        ledgerProxy.Restore();
+
+        Assert.IsType<LedgerUnavailableException>(error);
+        await AssertComesBackAsync(sale);
+    }
+
+    [Fact]
+    public async Task Activation_that_cannot_read_its_grain_state_reaches_the_caller_as_Orleans_storage_error_over_LedgerUnavailableException()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        await ledger.Cluster.DeactivateAsync(ledger.City(sale));
+
+        stateProxy.Cut();
+        // Orleans reads the grain state before OnActivateAsync runs, and wraps what its storage threw in an
+        // exception of its own; the gateway answers 503 for that as for LedgerUnavailableException.
+        var error = await CaughtAsync(ledger.City(sale).GetSnapshotAsync());
+        stateProxy.Restore();
+
+        Assert.IsType<OrleansException>(error);
+        Assert.IsType<LedgerUnavailableException>(error.InnerException);
+        await AssertComesBackAsync(sale);
+    }
+
+    [Fact]
+    public async Task Purchase_whose_program_month_grain_fails_to_activate_reaches_the_caller_as_LedgerUnavailableException()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        var citizen = Scenario.NewCitizen();
+        Assert.True((await ledger.BuyAsync(sale, citizen, 10_000)).IsConfirmed);
+        await ledger.Cluster.DeactivateAsync(ledger.City(sale));
+
+        ledgerProxy.Cut();
+        // The citizen grain knows its history, so it goes straight to the program-month grain, on the same
+        // silo: the failed activation answers a caller inside the silo, whose own call then fails.
+        var error = await CaughtAsync(ledger.BuyAsync(sale, citizen, 10_000));
+        ledgerProxy.Restore();
+
+        Assert.IsType<LedgerUnavailableException>(error);
+        await AssertComesBackAsync(sale);
+    }
+
     private static string Reroute(TcpProxy proxy) =>
         // Short timeouts, so a cut that leaves a connection hanging is still noticed quickly.
         proxy.Reroute(TestDatabase.ConnectionString, b => (b.Timeout, b.CommandTimeout) = (3, 5));
@@ -67,5 +121,24 @@ public sealed class DatabaseErrorTests : IAsyncLifetime
         }
 
         throw new Xunit.Sdk.XunitException("The call succeeded while the database was unreachable.");
+    }
+
+    /// <summary>Once the database is back, the grain activates again and answers.</summary>
+    private async Task AssertComesBackAsync(ProgramMonth sale)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                Assert.NotNull(await ledger.City(sale).GetSnapshotAsync());
+                return;
+            }
+            catch (LedgerUnavailableException) when (clock.Elapsed < RecoveryTimeout)
+            {
+                // The failed activation still answers for a few seconds; then a new one starts.
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
     }
 }
