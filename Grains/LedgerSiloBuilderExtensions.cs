@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
 namespace Ledger.Grains;
@@ -31,6 +32,8 @@ public static class LedgerSiloBuilderExtensions
         silo.Services.AddSingleton<LedgerStore>();
         silo.Services.TryAddKeyedSingleton(LedgerClock.Key, TimeProvider.System);
         silo.AddIncomingGrainCallFilter<DatabaseExceptionFilter>();
+        // The filter converts what grain calls throw; the codec, what reaches a caller another way (a failed activation).
+        silo.Services.AddSingleton<IGeneralizedCodec, DatabaseExceptionCodec>();
         return silo;
     }
 

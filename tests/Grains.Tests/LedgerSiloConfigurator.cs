@@ -10,12 +10,14 @@ public sealed class LedgerSiloConfigurator : ISiloConfigurator
 {
     public const string ClockKey = "Ledger:TestClock";
     public const string LedgerConnectionKey = "Ledger:LedgerConnection";
+    public const string GrainStateConnectionKey = "Ledger:GrainStateConnection";
 
     public void Configure(ISiloBuilder siloBuilder)
     {
         var configuration = siloBuilder.Configuration;
         siloBuilder.AddLedger(
-            configuration[LedgerConnectionKey] ?? TestDatabase.ConnectionString, TestDatabase.ConnectionString);
+            configuration[LedgerConnectionKey] ?? TestDatabase.ConnectionString,
+            configuration[GrainStateConnectionKey] ?? TestDatabase.ConnectionString);
         siloBuilder.AddActivityPropagation();
         siloBuilder.AddDashboard();
         siloBuilder.Services.AddKeyedSingleton<TimeProvider>(

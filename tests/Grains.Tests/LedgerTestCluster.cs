@@ -28,9 +28,11 @@ public sealed class LedgerTestCluster : IAsyncDisposable
     public IGrainFactory Grains => Cluster.GrainFactory;
 
     /// <param name="ledgerConnection">Where the ledger tables are reached; defaults to the test database.</param>
+    /// <param name="grainStateConnection">Where Orleans' grain state is reached; defaults to the test database.</param>
     /// <param name="tcp">Real sockets instead of in-memory transport, so clients outside the cluster (the gateway) can connect.</param>
     public static async Task<LedgerTestCluster> StartAsync(
-        string name, short silos = 2, string? ledgerConnection = null, TimeSpan? responseTimeout = null, bool tcp = false)
+        string name, short silos = 2, string? ledgerConnection = null, TimeSpan? responseTimeout = null, bool tcp = false,
+        string? grainStateConnection = null)
     {
         await TestDatabase.EnsureSchemaAsync();
         var builder = new TestClusterBuilder(silos);
@@ -43,6 +45,11 @@ public sealed class LedgerTestCluster : IAsyncDisposable
         if (ledgerConnection is not null)
         {
             builder.Properties[LedgerSiloConfigurator.LedgerConnectionKey] = ledgerConnection;
+        }
+
+        if (grainStateConnection is not null)
+        {
+            builder.Properties[LedgerSiloConfigurator.GrainStateConnectionKey] = grainStateConnection;
         }
 
         builder.AddSiloBuilderConfigurator<LedgerSiloConfigurator>();
