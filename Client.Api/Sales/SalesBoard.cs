@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Ledger.Client.Api.Contracts;
@@ -10,74 +9,120 @@ namespace Ledger.Client.Api.Sales;
 
 /// <summary>
 /// The read model behind the public sales page: each program-month of the current month with its live
-/// state (from its grain) and its curve since opening (from the ledger). However many people watch, a
-/// gateway builds the feed at most once per <see cref="RefreshPeriod"/> for each filter, one build at a
-/// time, and reads each program's ledger only past what it already summed.
+/// state (from its grain) and its curve since opening (from the ledger). However many people watch, and
+/// whatever they filter on, a gateway builds one feed of all programs at most once per
+/// <see cref="RefreshPeriod"/>, in the background, and answers every request from the last one built: a
+/// filter by program is a lookup in it, never a build of its own. Each program's ledger is read only past
+/// what was already summed.
 /// </summary>
 public sealed class SalesBoard(
     IGrainFactory grains,
     SalesLedger ledger,
     [FromKeyedServices(SalesBoard.ClockKey)] TimeProvider clock,
-    IOptions<HttpJsonOptions> json)
+    IOptions<HttpJsonOptions> json,
+    ILogger<SalesBoard> logger)
 {
     /// <summary>The ledger's clock, registered under the same key as the silo's (Ledger.Grains.LedgerClock).</summary>
     public const string ClockKey = "ledger";
 
     public const int ProgramsMax = 50;
-    public const int FeedsCachedMax = 256;
     public const int CurvesMax = 1_000;
     public const int EntriesPerReadMax = 10_000;
     public const int ReadsPerRefreshMax = 4;
     public static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(1);
 
-    private readonly SemaphoreSlim building = new(1, 1);
-    private readonly ConcurrentDictionary<string, (byte[] Json, long BuiltAt)> feeds = new();
+    /// <summary>The longest a request waits for the gateway's first feed; once there is one, none waits.</summary>
+    public static readonly TimeSpan FirstBuildWaitMax = TimeSpan.FromSeconds(5);
 
-    // Touched only while holding `building`.
+    /// <summary>How old a feed is still served while its rebuilds fail; past it the feed is unavailable.</summary>
+    public static readonly TimeSpan StaleMax = TimeSpan.FromSeconds(30);
+
+    private readonly Lock gate = new();
+
+    // Guarded by `gate`: the build under way or the last one, and when it started.
+    private Task building = Task.CompletedTask;
+    private long? buildStartedAt;
+
+    private volatile Feed? latest;
+    private volatile bool failing;
+    private long builds;
+
+    // Touched only by the one build under way.
     private readonly Dictionary<string, SalesCurve> curves = [];
     private string curvesMonth = "";
 
-    /// <summary>The feed as UTF-8 JSON, for all programs or for one, at most <see cref="RefreshPeriod"/> old.</summary>
-    public async Task<byte[]> GetFeedAsync(string? programId, CancellationToken cancellationToken)
+    /// <summary>How many feeds this gateway started to build: at most one per <see cref="RefreshPeriod"/>.</summary>
+    public long Builds => Interlocked.Read(ref builds);
+
+    /// <summary>
+    /// The feed as UTF-8 JSON, for all programs or for one, from the last build (which this call may start,
+    /// without waiting for it); null when there is none to serve: the first build failed or is slow, or
+    /// rebuilds have failed for longer than <see cref="StaleMax"/>.
+    /// </summary>
+    public async Task<byte[]?> GetFeedAsync(string? programId, CancellationToken cancellationToken)
     {
-        var key = programId ?? "";
-        if (Fresh(key) is { } cached)
+        var build = RefreshIfDue();
+        if (latest is null)
         {
-            return cached;
+            // Only a gateway's first requests wait, and they all wait on the same build.
+            await Task.WhenAny(build, Task.Delay(FirstBuildWaitMax, cancellationToken));
         }
 
-        await building.WaitAsync(cancellationToken);
-        try
+        return latest is { } feed && !(failing && Stopwatch.GetElapsedTime(feed.BuiltAt) > StaleMax) ? feed.For(programId) : null;
+    }
+
+    /// <summary>Starts a build unless one is under way or the last started less than a period ago.</summary>
+    private Task RefreshIfDue()
+    {
+        lock (gate)
         {
-            // Whoever held the lock before may just have built it.
-            if (Fresh(key) is { } built)
+            if (!building.IsCompleted || (buildStartedAt is { } started && Stopwatch.GetElapsedTime(started) < RefreshPeriod))
             {
-                return built;
+                return building;
             }
 
-            var feed = JsonSerializer.SerializeToUtf8Bytes(await BuildAsync(programId), json.Value.SerializerOptions);
-            if (feeds.Count >= FeedsCachedMax)
-            {
-                feeds.Clear();
-            }
-
-            feeds[key] = (feed, Stopwatch.GetTimestamp());
-            return feed;
-        }
-        finally
-        {
-            building.Release();
+            buildStartedAt = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref builds);
+            // Not the request's cancellation: the build serves everyone who asks after it, too.
+            building = Task.Run(PublishAsync, CancellationToken.None);
+            return building;
         }
     }
 
-    private byte[]? Fresh(string key) =>
-        feeds.TryGetValue(key, out var feed) && Stopwatch.GetElapsedTime(feed.BuiltAt) < RefreshPeriod ? feed.Json : null;
+    private async Task PublishAsync()
+    {
+        try
+        {
+            var body = await BuildAsync();
+            latest = Serialize(body);
+            failing = false;
+        }
+#pragma warning disable CA1031 // A failed build must not escape: the last feed is served and the next request retries.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            failing = true;
+            logger.LogWarning(e, "The sales feed could not be built; the last one is served meanwhile.");
+        }
+    }
 
-    private async Task<SalesFeedBody> BuildAsync(string? programId)
+    /// <summary>The whole feed, each program's own, and the empty one answered for a program not in it.</summary>
+    private Feed Serialize(SalesFeedBody all)
+    {
+        var options = json.Value.SerializerOptions;
+        // A program not in the feed may still exist past the first ProgramsMax; the feed says so when there are more.
+        var byProgram = all.Programs.ToDictionary(
+            p => p.ProgramId, p => JsonSerializer.SerializeToUtf8Bytes(all with { More = false, Programs = [p] }, options));
+        return new Feed(
+            JsonSerializer.SerializeToUtf8Bytes(all, options), byProgram,
+            JsonSerializer.SerializeToUtf8Bytes(all with { Programs = [] }, options), Stopwatch.GetTimestamp());
+    }
+
+    private async Task<SalesFeedBody> BuildAsync()
     {
         var now = clock.GetUtcNow();
         var month = ProgramMonth.MonthOf(now);
-        var programs = await ledger.ReadProgramsAsync(month, programId, ProgramsMax + 1);
+        var programs = await ledger.ReadProgramsAsync(month, ProgramsMax + 1);
         var snapshots = await Task.WhenAll(programs.Take(ProgramsMax).Select(program =>
             grains.GetCityMonth(new ProgramMonth(program, month)).GetSnapshotAsync()));
         var shown = snapshots.OfType<CityMonthSnapshot>().Where(s => s.Status != SaleStatus.Closed).ToList();
@@ -127,5 +172,12 @@ public sealed class SalesBoard(
                 .Select(g => g.Key).ToHashSet();
             behind = behind.Where(b => full.Contains(b.ProgramId)).ToList();
         }
+    }
+
+    /// <summary>One build's answers, serialized once for every request until the next build.</summary>
+    private sealed record Feed(byte[] All, IReadOnlyDictionary<string, byte[]> ByProgram, byte[] Unknown, long BuiltAt)
+    {
+        public byte[] For(string? programId) =>
+            programId is null ? All : ByProgram.GetValueOrDefault(programId, Unknown);
     }
 }
