@@ -63,7 +63,7 @@ public static class SalesApi
 
         return await board.GetFeedAsync(program, cancellationToken) is { } feed
             ? Cached(TypedResults.Bytes(feed, "application/json"), FeedMaxAgeSeconds)
-            : LedgerResults.Unavailable("The sales feed cannot be built right now (the database or the cluster is unreachable).");
+            : LedgerResults.Unavailable("The sales feed is not ready: its database or cluster is slow or unreachable.");
     }
 
     private static IResult? CheckProgram(string? program) =>
