@@ -120,9 +120,13 @@ public sealed class SalesBoard(
                 return building;
             }
 
-            // Not the request's cancellation: the build serves everyone who asks after it, too.
+            // Neither the request's cancellation nor its trace: the build serves everyone who asks after it.
             var delay = since < RefreshPeriod ? RefreshPeriod - since : TimeSpan.Zero;
-            building = Task.Run(() => PublishAsync(delay), CancellationToken.None);
+            using (ExecutionContext.SuppressFlow())
+            {
+                building = Task.Run(() => PublishAsync(delay), CancellationToken.None);
+            }
+
             return building;
         }
     }
