@@ -37,10 +37,15 @@ public static class SalesApi
     public static void MapSalesApi(IEndpointRouteBuilder page, IEndpointRouteBuilder ledger)
     {
         var html = ReadPage();
+        // Out of the gateway's overload limit (OverloadLimit), whose budget purchases need: the page is a
+        // constant and the feed a lookup in the last build (SalesBoard), so neither queues nor holds anything
+        // that a flood of them could exhaust; the only wait, for a gateway's first feed, is bounded in time.
         page.MapGet("/sales", (string? program) =>
                 CheckProgram(program) ?? Cached(TypedResults.Content(html, "text/html; charset=utf-8"), PageMaxAgeSeconds))
+            .DisableRateLimiting()
             .Produces(StatusCodes.Status200OK, contentType: "text/html").ProducesValidationProblem();
         ledger.MapGet("/sales/feed", GetFeedAsync)
+            .DisableRateLimiting()
             .Produces<SalesFeedBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -56,15 +61,9 @@ public static class SalesApi
             return LedgerResults.Unavailable("The sales feed needs the database: set ConnectionStrings:Ledger.");
         }
 
-        try
-        {
-            var feed = await board.GetFeedAsync(program, cancellationToken);
-            return Cached(TypedResults.Bytes(feed, "application/json"), FeedMaxAgeSeconds);
-        }
-        catch (NpgsqlException)
-        {
-            return LedgerResults.Unavailable("The sales feed cannot reach the database right now.");
-        }
+        return await board.GetFeedAsync(program, cancellationToken) is { } feed
+            ? Cached(TypedResults.Bytes(feed, "application/json"), FeedMaxAgeSeconds)
+            : LedgerResults.Unavailable("The sales feed is not ready: its database or cluster is slow or unreachable.");
     }
 
     private static IResult? CheckProgram(string? program) =>

@@ -14,14 +14,12 @@ public sealed class SalesLedger(NpgsqlDataSource dataSource)
     public const int ConnectionsMax = 2;
 
     /// <summary>The programs of <paramref name="month"/> with a head, by id, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<string>> ReadProgramsAsync(string month, string? programId, int limit)
+    public async Task<IReadOnlyList<string>> ReadProgramsAsync(string month, int limit)
     {
         // ledger_heads holds one row per program-month ever sold: small, so a scan by month is cheap.
         await using var command = dataSource.CreateCommand(
-            "SELECT program_id FROM ledger_heads WHERE month = $1 AND ($2::text IS NULL OR program_id = $2) " +
-            "ORDER BY program_id LIMIT $3");
+            "SELECT program_id FROM ledger_heads WHERE month = $1 ORDER BY program_id LIMIT $2");
         command.Parameters.Add(new() { Value = month });
-        command.Parameters.Add(new() { Value = (object?)programId ?? DBNull.Value, DataTypeName = "text" });
         command.Parameters.Add(new() { Value = limit });
         var programs = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();

@@ -10,6 +10,7 @@ namespace Ledger.Client.Api.Tests;
 public static class HeadlessChromium
 {
     private static readonly TimeSpan RunTimeoutMax = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ExitTimeoutMax = TimeSpan.FromSeconds(10);
 
     /// <summary>The DOM after the page ran for <paramref name="virtualTime"/>.</summary>
     public static async Task<string> DumpDomAsync(Uri page, TimeSpan virtualTime) =>
@@ -26,7 +27,14 @@ public static class HeadlessChromium
         }
         finally
         {
-            File.Delete(file);
+            try
+            {
+                File.Delete(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A leftover temporary file must not hide the test's own outcome.
+            }
         }
     }
 
@@ -60,15 +68,33 @@ public static class HeadlessChromium
         catch (TimeoutException)
         {
             chromium.Kill(entireProcessTree: true);
+            // Let it exit before its profile goes; if even that takes too long, this timeout is still the one reported.
+            chromium.WaitForExit(ExitTimeoutMax);
             throw;
         }
         finally
         {
-            profile.Delete(recursive: true);
+            DeleteBestEffort(profile);
         }
 
         Assert.True(chromium.ExitCode == 0, $"Chromium exited with {chromium.ExitCode}: {await errors}");
         return await output;
+    }
+
+    /// <summary>
+    /// Removes a profile, unless a Chromium process still writing to it (one that would not die in time) or
+    /// the file system refuses: a leftover directory in the temporary folder must not hide the test's outcome.
+    /// </summary>
+    private static void DeleteBestEffort(DirectoryInfo profile)
+    {
+        try
+        {
+            profile.Delete(recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Left Chromium's profile {profile.FullName}: {e.Message}");
+        }
     }
 
     private static string Executable()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -95,6 +96,34 @@ public sealed class SalesPageTests(GatewayFixture fixture, ITestOutputHelper out
         Assert.Equal(ProgramMonth.MonthOf(fixture.Ledger.Clock.GetUtcNow()), unknown.GetProperty("month").GetString());
         Assert.Equal("text/html", pageHtml.Content.Headers.ContentType?.MediaType);
         Assert.Contains("/sales/feed", await pageHtml.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_flood_of_feeds_for_distinct_programs_builds_at_most_once_a_second_and_leaves_purchases_their_budget()
+    {
+        // An overload bound of 2 in flight and 2 queued: feeds holding any of it would refuse the purchase.
+        await using var web = fixture.Gateway.WithWebHostBuilder(builder =>
+        {
+            OnLedgerClock(builder);
+            builder.UseSetting("Ledger:Gateway:RequestsInFlightMax", "2");
+            builder.UseSetting("Ledger:Gateway:QueueMax", "2");
+        });
+        var http = web.CreateClient();
+        var sale = await OpenSaleAsync(http);
+        var board = web.Services.GetRequiredService<SalesBoard>();
+        var flooding = Stopwatch.StartNew();
+
+        var flood = Enumerable.Range(0, 500).Select(i => http.GetAsync($"/sales/feed?program=flood-{i}")).ToList();
+        await BuyAsync(http, sale, "citizen-f1", "mobile", 100_000);
+        var answers = await Task.WhenAll(flood);
+        var feed = await http.GetFromJsonAsync<JsonElement>($"/sales/feed?program={sale.ProgramId}");
+        var elapsed = flooding.Elapsed;
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        Assert.Empty((await answers[^1].Content.ReadFromJsonAsync<JsonElement>()).GetProperty("programs").EnumerateArray());
+        Assert.InRange(board.Builds, 1, 1 + (long)Math.Floor(elapsed / SalesBoard.RefreshPeriod));
+        var program = Assert.Single(feed.GetProperty("programs").EnumerateArray());
+        Assert.Equal(sale.ProgramId, program.GetProperty("programId").GetString());
     }
 
     /// <summary>The gateway on a real loopback port, reading the cluster's ledger clock.</summary>
