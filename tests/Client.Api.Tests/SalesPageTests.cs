@@ -66,7 +66,8 @@ public sealed class SalesPageTests(GatewayFixture fixture, ITestOutputHelper out
         Assert.True(mobileLine.Points[^1].Y < mobileLine.Points[0].Y, "The mobile curve rises.");
         Assert.Equal(100_000, Curve(card.Value, "paper").Last);
 
-        var screenshot = Path.Combine(Path.GetTempPath(), "ledger-sales-page.png");
+        // Kept for a look, beside the test binaries: a shared /tmp path would belong to whoever ran first.
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "sales-page.png");
         await File.WriteAllBytesAsync(screenshot, png);
         output.WriteLine($"Screenshot: {screenshot}");
         var image = PngImage.Read(png);
