@@ -40,6 +40,9 @@ public sealed class SalesBoard(
     /// <summary>The longest a request waits for a feed that holds what it asks; once it is there, none waits.</summary>
     public static readonly TimeSpan WaitMax = TimeSpan.FromSeconds(5);
 
+    /// <summary>A feed older than this is not served while the build that replaces it runs (within <see cref="WaitMax"/>).</summary>
+    public static readonly TimeSpan FreshMax = TimeSpan.FromSeconds(2);
+
     /// <summary>How old a feed is still served while its rebuilds fail; past it the feed is unavailable.</summary>
     public static readonly TimeSpan StaleMax = TimeSpan.FromSeconds(30);
 
@@ -79,6 +82,18 @@ public sealed class SalesBoard(
                 if (failing && Stopwatch.GetElapsedTime(feed.BuiltAt) > StaleMax)
                 {
                     return null;
+                }
+
+                // After a quiet spell the last feed is old: wait for the build this call started (bounded; one
+                // build serves every waiter, so waiting adds no load) rather than answer with figures long gone.
+                var wait = WaitMax - Stopwatch.GetElapsedTime(waiting);
+                if (!failing && !build.IsCompleted && Stopwatch.GetElapsedTime(feed.BuiltAt) > FreshMax && wait > TimeSpan.Zero)
+                {
+                    await Task.WhenAny(build, Task.Delay(wait, cancellationToken));
+                    if (build.IsCompleted && !cancellationToken.IsCancellationRequested)
+                    {
+                        continue;
+                    }
                 }
 
                 if (feed.For(programId) is { } answer)
