@@ -61,7 +61,7 @@ public sealed class SalesPageTests(GatewayFixture fixture, ITestOutputHelper out
         var mobileLine = Curve(card.Value, "mobile");
         Assert.Equal(500_000, mobileLine.Last);
         Assert.Equal(points.Count, mobileLine.Points.Count);
-        Assert.True(mobileLine.Points.Zip(mobileLine.Points.Skip(1)).All(p => p.First.X <= p.Second.X && p.First.Y >= p.Second.Y),
+        Assert.True(mobileLine.Points.Zip(mobileLine.Points[1..]).All(p => p.First.X <= p.Second.X && p.First.Y >= p.Second.Y),
             "The mobile curve runs left to right and never falls.");
         Assert.True(mobileLine.Points[^1].Y < mobileLine.Points[0].Y, "The mobile curve rises.");
         Assert.Equal(100_000, Curve(card.Value, "paper").Last);
