@@ -39,16 +39,17 @@ public sealed record BenchReport(
     public static BenchReport Create(string[] arguments, RunReport run, RunReport? baseline, RunReport? noOp)
     {
         IEnumerable<RunReport> checkedRuns = baseline is null ? [run] : [run, baseline];
+        var purchaseRequestsPerSecond = run.Purchases.Count / run.ElapsedSeconds;
         return new BenchReport(
             run.Mode, run.Scenario, run.Citizens, WithoutConnectionString(arguments), DateTimeOffset.UtcNow,
-            run.ConfirmedPerSecond, run.RequestsPerSecond, run.Purchases.Count / run.ElapsedSeconds, run.Purchases.P99Ms,
+            run.ConfirmedPerSecond, run.RequestsPerSecond, purchaseRequestsPerSecond, run.Purchases.P99Ms,
             baseline?.ConfirmedPerSecond, baseline is null ? null : run.ConfirmedPerSecond / baseline.ConfirmedPerSecond,
             run.SellOutSeconds, run.ElapsedSeconds, run.Errors,
             checkedRuns.Any(r => r.Invariants?.Oversold == true),
             checkedRuns.All(r => r.Invariants?.AuditConsistent != false),
             checkedRuns.All(r => r.InvariantsHold),
             // The no-op run sends purchases only, so it is compared with the purchase requests alone.
-            noOp?.RequestsPerSecond, noOp is null ? null : run.Purchases.Count / run.ElapsedSeconds / noOp.RequestsPerSecond,
+            noOp?.RequestsPerSecond, noOp is null ? null : purchaseRequestsPerSecond / noOp.RequestsPerSecond,
             run.GoodputPerSecond, run.PeakConfirmedPerSecond, run.OfferedPerSecond,
             run.Outcomes[RunReport.Name(Outcome.Refused)],
             MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp);
