@@ -77,6 +77,7 @@ public sealed class SalesBoard(
         {
             var build = RefreshIfDue(wanted: false);
             var feed = latest;
+            var left = WaitMax - Stopwatch.GetElapsedTime(waiting);
             if (feed is not null)
             {
                 if (failing && Stopwatch.GetElapsedTime(feed.BuiltAt) > StaleMax)
@@ -86,10 +87,9 @@ public sealed class SalesBoard(
 
                 // After a quiet spell the last feed is old: wait for the build this call started (bounded; one
                 // build serves every waiter, so waiting adds no load) rather than answer with figures long gone.
-                var wait = WaitMax - Stopwatch.GetElapsedTime(waiting);
-                if (!failing && !build.IsCompleted && Stopwatch.GetElapsedTime(feed.BuiltAt) > FreshMax && wait > TimeSpan.Zero)
+                if (!failing && !build.IsCompleted && Stopwatch.GetElapsedTime(feed.BuiltAt) > FreshMax && left > TimeSpan.Zero)
                 {
-                    await Task.WhenAny(build, Task.Delay(wait, cancellationToken));
+                    await Task.WhenAny(build, Task.Delay(left, cancellationToken));
                     if (build.IsCompleted && !cancellationToken.IsCancellationRequested)
                     {
                         continue;
@@ -111,7 +111,6 @@ public sealed class SalesBoard(
             }
 
             // Only a gateway's first requests, or the first for a program past the first ProgramsMax, wait.
-            var left = WaitMax - Stopwatch.GetElapsedTime(waiting);
             if (left <= TimeSpan.Zero || cancellationToken.IsCancellationRequested)
             {
                 return null;
