@@ -41,13 +41,23 @@ CREATE TABLE IF NOT EXISTS ledger_entries
         OR (kind = 'cancel' AND purchase_sequence < sequence))
 );
 
--- A citizen's key buys at most once per program-month, whichever activation or silo commits it.
-CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_idempotency
-    ON ledger_entries (program_id, month, citizen_id, idempotency_key) WHERE kind = 'purchase';
+-- The secondary indexes are keyed by the program-month as one expression, (program_id || '/' || month), never
+-- by the plain columns that lead the primary key, and each leads with what only its own lookups name. The
+-- queries that use them name the program-month only through that expression. Why: a program-month is new
+-- each month and fills within minutes of opening, long before autovacuum's ANALYZE, so the planner's
+-- statistics say it has no rows. Every index on plain (program_id, month, ...) then looks equally cheap,
+-- and PostgreSQL picked the primary key's prefix (or another index's) for a citizen's lookup, scanning
+-- the whole program-month per probe: purchases slowed by an order of magnitude as a sale went on. With
+-- the expression, each lookup has exactly one index that fits it, whatever the statistics say.
 
--- A purchase is cancelled at most once.
-CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_one_cancel
-    ON ledger_entries (program_id, month, purchase_sequence) WHERE kind = 'cancel';
+-- A citizen's key buys at most once per program-month, whichever activation or silo commits it; also a
+-- citizen's purchases (their usage, their history).
+CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_key
+    ON ledger_entries ((program_id || '/' || month), citizen_id, idempotency_key) WHERE kind = 'purchase';
+
+-- A purchase is cancelled at most once; also whether a purchase is cancelled.
+CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_cancel_of
+    ON ledger_entries (purchase_sequence, (program_id || '/' || month)) WHERE kind = 'cancel';
 
 CREATE OR REPLACE FUNCTION ledger_entries_are_append_only() RETURNS trigger
     LANGUAGE plpgsql AS
@@ -65,9 +75,15 @@ CREATE OR REPLACE TRIGGER ledger_entries_no_truncate
     BEFORE TRUNCATE ON ledger_entries
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_are_append_only();
 
--- A citizen's cancels, for their usage (purchases are reached through the index above).
-CREATE INDEX IF NOT EXISTS ledger_entries_citizen_cancels
-    ON ledger_entries (program_id, month, citizen_id) WHERE kind = 'cancel';
+-- A citizen's cancels, for their usage.
+CREATE INDEX IF NOT EXISTS ledger_entries_citizen_cancel
+    ON ledger_entries (citizen_id, (program_id || '/' || month)) WHERE kind = 'cancel';
+
+-- The earlier indexes on plain (program_id, month, ...), replaced by the three above (each created first,
+-- so the uniqueness they enforce never lapses).
+DROP INDEX IF EXISTS ledger_entries_idempotency;
+DROP INDEX IF EXISTS ledger_entries_one_cancel;
+DROP INDEX IF EXISTS ledger_entries_citizen_cancels;
 
 -- Each citizen's usage used to be kept in this counter table; it is now summed from the entries and the
 -- table is no longer written. It stays for one release, because silos of the previous version still read
@@ -128,6 +144,8 @@ CREATE OR REPLACE FUNCTION ledger_commit(
     LANGUAGE plpgsql AS
 $$
 DECLARE
+    -- The program-month as the secondary indexes key it (see above).
+    pm       text := p_program || '/' || p_month;
     head     ledger_heads%ROWTYPE;
     next_seq bigint;
     written  bigint;
@@ -163,11 +181,9 @@ BEGIN
     RETURN QUERY
         SELECT -(e.sequence - p_next + 1), 'cancelled', e.sequence,
                (SELECT coalesce(sum(x.amount), 0)::bigint FROM ledger_entries x
-                WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'purchase'
-                  AND x.citizen_id = e.citizen_id)
+                WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'purchase' AND x.citizen_id = e.citizen_id)
                - (SELECT coalesce(sum(x.amount), 0)::bigint FROM ledger_entries x
-                  WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'cancel'
-                    AND x.citizen_id = e.citizen_id),
+                  WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'cancel' AND x.citizen_id = e.citizen_id),
                e.channel, e.amount, e.price, e.at, true
         FROM ledger_entries e
         WHERE e.program_id = p_program AND e.month = p_month AND e.sequence >= p_next AND e.sequence < next_seq;
@@ -190,19 +206,17 @@ BEGIN
                      LEFT JOIN LATERAL (
                 SELECT x.sequence, x.channel, x.amount, x.price, x.at
                 FROM ledger_entries x
-                WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'purchase'
+                WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'purchase'
                   AND x.citizen_id = b.citizen AND x.idempotency_key = b.key
                 LIMIT 1) f ON true
                      CROSS JOIN LATERAL (
                 SELECT coalesce(sum(x.amount), 0)::bigint AS used
                 FROM ledger_entries x
-                WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'purchase'
-                  AND x.citizen_id = b.citizen) bought
+                WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'purchase' AND x.citizen_id = b.citizen) bought
                      CROSS JOIN LATERAL (
                 SELECT coalesce(sum(x.amount), 0)::bigint AS used
                 FROM ledger_entries x
-                WHERE x.program_id = p_program AND x.month = p_month AND x.kind = 'cancel'
-                  AND x.citizen_id = b.citizen) returned),
+                WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'cancel' AND x.citizen_id = b.citizen) returned),
              decided AS MATERIALIZED (
                  SELECT l.*, l.first_sequence IS NULL AND l.used + l.amount <= p_limit AS accepted
                  FROM looked l),
@@ -233,8 +247,7 @@ BEGIN
                coalesce(n.first_price, n.price), coalesce(n.first_at, p_at),
                n.first_sequence IS NOT NULL AND EXISTS (
                    SELECT 1 FROM ledger_entries x
-                   WHERE x.program_id = p_program AND x.month = p_month
-                     AND x.kind = 'cancel' AND x.purchase_sequence = n.first_sequence)
+                   WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'cancel' AND x.purchase_sequence = n.first_sequence)
         FROM numbered n;
 
     -- Move the head past everything written, and re-check the caps the grain enforced.

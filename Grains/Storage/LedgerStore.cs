@@ -105,8 +105,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// <summary>The purchase recorded at a sequence, with its current status; null when there is none.</summary>
     public async Task<Purchase?> ReadPurchaseAsync(ProgramMonth programMonth, long sequence)
     {
-        await using var command = dataSource.CreateCommand(
-            PurchaseSelect + " AND p.sequence = $3");
+        await using var command = dataSource.CreateCommand(PurchaseSql);
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         command.Parameters.Add(new() { Value = sequence });
@@ -117,7 +116,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// <summary>Every purchase a citizen made in a program-month, by key, and their usage: what is not cancelled.</summary>
     public async Task<CitizenHistory> ReadCitizenHistoryAsync(ProgramMonth programMonth, string citizenId)
     {
-        await using var command = dataSource.CreateCommand(PurchaseSelect + " AND p.citizen_id = $3");
+        await using var command = dataSource.CreateCommand(CitizenHistorySql);
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         command.Parameters.Add(new() { Value = citizenId });
@@ -136,7 +135,8 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     public async Task<HashSet<string>?> ReadBuyersAsync(ProgramMonth programMonth, int max)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT DISTINCT citizen_id FROM ledger_entries WHERE program_id = $1 AND month = $2 AND kind = 'purchase' LIMIT $3");
+            "SELECT DISTINCT citizen_id FROM ledger_entries " +
+            "WHERE (program_id || '/' || month) = ($1 || '/' || $2) AND kind = 'purchase' LIMIT $3");
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         command.Parameters.Add(new() { Value = max + 1 });
@@ -207,11 +207,22 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
+    /// <summary>The purchase of program-month ($1, $2) at sequence $3; internal so that tests can check its plan.</summary>
+    internal const string PurchaseSql =
+        PurchaseSelect + "WHERE p.program_id = $1 AND p.month = $2 AND p.kind = 'purchase' AND p.sequence = $3";
+
+    /// <summary>Every purchase of citizen $3 in program-month ($1, $2); internal so that tests can check its plan.</summary>
+    internal const string CitizenHistorySql =
+        PurchaseSelect + "WHERE (p.program_id || '/' || p.month) = ($1 || '/' || $2) AND p.kind = 'purchase' AND p.citizen_id = $3";
+
+    // Purchases of the program-month ($1, $2) with whether each is cancelled. A lookup by sequence names the
+    // plain columns (the primary key); one by citizen or of cancels names the program-month as the secondary
+    // indexes key it, so that only the index meant for it fits (see db/0003_ledger.sql).
     private const string PurchaseSelect =
-        "SELECT p.sequence, p.citizen_id, p.channel, p.amount, p.price, p.at, c.sequence IS NOT NULL, p.idempotency_key " +
-        "FROM ledger_entries p LEFT JOIN ledger_entries c ON c.program_id = p.program_id AND c.month = p.month " +
-        "AND c.kind = 'cancel' AND c.purchase_sequence = p.sequence " +
-        "WHERE p.program_id = $1 AND p.month = $2 AND p.kind = 'purchase'";
+        "SELECT p.sequence, p.citizen_id, p.channel, p.amount, p.price, p.at, " +
+        "EXISTS (SELECT 1 FROM ledger_entries c WHERE c.kind = 'cancel' AND c.purchase_sequence = p.sequence " +
+        "AND (c.program_id || '/' || c.month) = ($1 || '/' || $2)), p.idempotency_key " +
+        "FROM ledger_entries p ";
 
     private static Purchase ReadPurchase(ProgramMonth programMonth, NpgsqlDataReader reader)
     {

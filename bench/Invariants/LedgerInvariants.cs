@@ -37,7 +37,8 @@ public static class LedgerInvariants
                   AND e.citizen_id = r.citizen_id AND e.channel = r.channel AND e.amount = r.amount)),
             (SELECT count(*) FROM run_seen r WHERE r.cancelled <> EXISTS (
                 SELECT 1 FROM ledger_entries e
-                WHERE e.program_id = r.program_id AND e.month = r.month AND e.kind = 'cancel' AND e.purchase_sequence = r.sequence)),
+                WHERE (e.program_id || '/' || e.month) = (r.program_id || '/' || r.month) AND e.kind = 'cancel'
+                  AND e.purchase_sequence = r.sequence)),
             (SELECT count(*) FROM run_seen),
             (SELECT coalesce(sum(mobile + paper), 0) FROM per_sale)::bigint
         """;
