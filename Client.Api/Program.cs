@@ -1,6 +1,7 @@
 using Ledger.Client.Api;
 using Ledger.Client.Api.Apis;
 using Ledger.Client.Api.Auth;
+using Ledger.Client.Api.State;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
@@ -42,6 +43,7 @@ builder.Services.AddLedgerOverloadLimit(builder.Configuration);
 builder.Services.AddOpenApi();
 builder.Services.AddGatewayMetrics();
 builder.Services.AddSalesBoard(builder.Configuration);
+builder.Services.AddSingleton(services => new StateReads(services.GetRequiredService<IGrainFactory>()));
 builder.Services.AddGatewayTracing(builder.Configuration);
 builder.Services.AddDashboardAccess(builder.Configuration);
 

@@ -1,5 +1,6 @@
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Contracts;
+using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 
 namespace Ledger.Client.Api.Apis;
@@ -32,7 +33,7 @@ public static class ProgramsApi
         return LedgerResults.SetPolicy(await grains.GetCityMonth(programMonth).SetPolicyAsync(policy!));
     }
 
-    public static async Task<IResult> GetStateAsync(string programId, string month, IGrainFactory grains)
+    public static async Task<IResult> GetStateAsync(string programId, string month, StateReads states)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         if (errors.Count > 0)
@@ -40,7 +41,7 @@ public static class ProgramsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var snapshot = await grains.GetCityMonth(programMonth).GetSnapshotAsync();
+        var snapshot = await states.ReadAsync(programMonth);
         return snapshot is null
             ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
             : TypedResults.Ok(LedgerResults.ToBody(snapshot));
