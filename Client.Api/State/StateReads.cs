@@ -19,57 +19,97 @@ public sealed class StateReads(Func<ProgramMonth, Task<CityMonthSnapshot?>> read
     {
     }
 
+    /// <summary>Program-months with a read in flight; for tests.</summary>
+    internal int InFlight
+    {
+        get
+        {
+            lock (flights)
+            {
+                return flights.Count;
+            }
+        }
+    }
+
     /// <summary>The program-month's state as read after this call began; null when it has no policy.</summary>
     public Task<CityMonthSnapshot?> ReadAsync(ProgramMonth programMonth)
     {
+        Flight flight;
         lock (flights)
         {
-            if (flights.TryGetValue(programMonth, out var flight))
+            if (flights.TryGetValue(programMonth, out var inFlight))
             {
-                return flight.Next ??= ReadNextAsync(programMonth, flight);
+                return inFlight.Next ??= ReadNextAsync(programMonth, inFlight);
             }
 
             flights[programMonth] = flight = new Flight();
-            return flight.Current = CallAsync(programMonth, flight);
         }
+
+        // The grain call is made outside the lock, which every program-month's reads share.
+        var call = flight.Current;
+        _ = CallAsync(programMonth, flight, call);
+        return call.Task;
     }
 
     private async Task<CityMonthSnapshot?> ReadNextAsync(ProgramMonth programMonth, Flight flight)
     {
         // The read in flight answers (or fails) its own callers; this one starts when it is over.
-        await ((Task)flight.Current!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        Task<CityMonthSnapshot?> call;
+        await ((Task)flight.Current.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var call = NewCall();
         lock (flights)
         {
             flight.Next = null;
-            flight.Current = call = CallAsync(programMonth, flight);
+            flight.Current = call;
         }
 
-        return await call;
+        _ = CallAsync(programMonth, flight, call);
+        return await call.Task;
     }
 
-    private async Task<CityMonthSnapshot?> CallAsync(ProgramMonth programMonth, Flight flight)
+    /// <summary>
+    /// Makes the grain call and answers its callers. Under the lock, so that a newcomer either finds the
+    /// flight with its call unanswered or does not find it: either nobody waits for a next call and the
+    /// flight is forgotten, or someone does and it stays for that call.
+    /// </summary>
+    private async Task CallAsync(ProgramMonth programMonth, Flight flight, TaskCompletionSource<CityMonthSnapshot?> call)
     {
+        CityMonthSnapshot? snapshot = null;
+        Exception? failure = null;
         try
         {
-            return await read(programMonth);
+            snapshot = await read(programMonth);
         }
-        finally
+        catch (Exception e)
         {
-            lock (flights)
+            failure = e;
+        }
+
+        lock (flights)
+        {
+            if (flight.Next is null && flights.GetValueOrDefault(programMonth) == flight)
             {
-                if (flight.Next is null)
-                {
-                    flights.Remove(programMonth);
-                }
+                flights.Remove(programMonth);
+            }
+
+            // Continuations run asynchronously (NewCall), so none runs under the lock.
+            if (failure is null)
+            {
+                call.SetResult(snapshot);
+            }
+            else
+            {
+                call.SetException(failure);
             }
         }
     }
 
+    private static TaskCompletionSource<CityMonthSnapshot?> NewCall() =>
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The read of one program-month in flight, and the one its newcomers wait for.</summary>
     private sealed class Flight
     {
-        public Task<CityMonthSnapshot?>? Current { get; set; }
+        public TaskCompletionSource<CityMonthSnapshot?> Current { get; set; } = NewCall();
 
         public Task<CityMonthSnapshot?>? Next { get; set; }
     }

@@ -45,6 +45,26 @@ public sealed class StateReadsTests
         Assert.Equal(20_000, (await second)!.Mobile.Sold);
         Assert.Same(second, third);
         Assert.Equal(2, calls.Count);
+        Assert.Equal(0, reads.InFlight);
+    }
+
+    [Fact]
+    public async Task A_read_arriving_during_the_next_call_waits_for_the_one_after_it()
+    {
+        var first = reads.ReadAsync(Chuncheon);
+        var second = reads.ReadAsync(Chuncheon);
+        calls[0].Answer.SetResult(Snapshot(Chuncheon, sold: 10_000));
+        await WaitForCallsAsync(2);
+
+        var third = reads.ReadAsync(Chuncheon);
+        calls[1].Answer.SetResult(Snapshot(Chuncheon, sold: 20_000));
+        Assert.Equal(20_000, (await second)!.Mobile.Sold);
+        await WaitForCallsAsync(3);
+        calls[2].Answer.SetResult(Snapshot(Chuncheon, sold: 30_000));
+
+        Assert.Equal(30_000, (await third)!.Mobile.Sold);
+        Assert.Equal(10_000, (await first)!.Mobile.Sold);
+        Assert.Equal(0, reads.InFlight);
     }
 
     [Fact]
@@ -58,6 +78,7 @@ public sealed class StateReadsTests
 
         Assert.Equal(2, calls.Count);
         Assert.NotSame(first, later);
+        Assert.Equal(1, reads.InFlight);
     }
 
     [Fact]
@@ -76,6 +97,7 @@ public sealed class StateReadsTests
         await WaitForCallsAsync(3);
         calls[2].Answer.SetResult(Snapshot(Chuncheon, sold: 30_000));
         Assert.Equal(30_000, (await queued)!.Mobile.Sold);
+        Assert.Equal(0, reads.InFlight);
     }
 
     /// <summary>The next call starts on a continuation of the one before: waits until that many were made, bounded.</summary>
