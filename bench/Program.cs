@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ledger.Bench;
+using Ledger.Grains;
 using Npgsql;
 using Spectre.Console;
 
@@ -22,8 +23,12 @@ if (options.Scenario == "paths")
 
 var scenario = Scenario.Create(options.Scenario, options.Citizens, options.Supply);
 var shape = new LoadShape(options.Concurrency, options.RampSeconds, options.Rate);
-// The baseline's statements are prepared, as the ledger's are (LedgerSiloBuilderExtensions.PreparedStatementsMax).
-var pool = new NpgsqlConnectionStringBuilder(options.ConnectionString) { MaxPoolSize = options.BaselineConcurrency + 4, MaxAutoPrepare = 32 };
+// The baseline's statements are prepared, as the ledger's are.
+var pool = new NpgsqlConnectionStringBuilder(options.ConnectionString)
+{
+    MaxPoolSize = options.BaselineConcurrency + 4,
+    MaxAutoPrepare = LedgerSiloBuilderExtensions.PreparedStatementsMax,
+};
 await using var data = NpgsqlDataSource.Create(pool.ConnectionString);
 var load = options.Rate is { } rate
     ? string.Create(CultureInfo.InvariantCulture, $"open loop at {rate:F0} requests/s")

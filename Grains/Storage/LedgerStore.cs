@@ -48,9 +48,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         IReadOnlyList<CommitPurchase> purchases,
         DateTimeOffset at)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, cancelled " +
-            "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+        await using var command = dataSource.CreateCommand(CommitSql);
         object[] values =
         [
             programMonth.ProgramId, programMonth.Month, head.Epoch, head.NextSequence,
@@ -206,6 +204,11 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
             reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
     }
+
+    /// <summary>One batch's commit (the parameters of <c>ledger_commit</c>, in order); internal so that tests can check its plan.</summary>
+    internal const string CommitSql =
+        "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, cancelled " +
+        "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 
     /// <summary>The purchase of program-month ($1, $2) at sequence $3; internal so that tests can check its plan.</summary>
     internal const string PurchaseSql =

@@ -38,7 +38,6 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
         var head = (await fixture.Store.ReadHeadAsync(newer))!;
         var items = fixture.NewerCitizens.Take(100).ToArray();
         var limits = QueryPlanFixture.Limits;
-        var sql = "SELECT * FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
         object[] values =
         [
             newer.ProgramId, newer.Month, head.Epoch, head.NextSequence, limits.CitizenMonthlyLimit,
@@ -48,8 +47,8 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
         ];
 
         // The first call in a session also reads the catalog while plpgsql plans its statements.
-        await fixture.ExecutionPagesAsync(sql, values);
-        var pages = await fixture.ExecutionPagesAsync(sql, values);
+        await fixture.ExecutionPagesAsync(LedgerStore.CommitSql, values);
+        var pages = await fixture.ExecutionPagesAsync(LedgerStore.CommitSql, values);
 
         Assert.InRange(pages, items.Length, items.Length * 40);
     }
