@@ -194,30 +194,34 @@ BEGIN
     -- the next sequences in batch order. Reading the usage and then appending is safe: every write of
     -- this program-month's rows happens under the head's lock, taken above.
     --
-    -- Each item costs three index probes, whatever the program-month's history: its key (LIMIT 1), and
-    -- the sums of its citizen's purchases and cancels, which touch only that citizen's few entries. The
-    -- lookups are LATERAL, which can only run as probes per item, and no two of the batch's CTEs are
-    -- joined (the planner cannot estimate unnest and chose quadratic joins for them).
+    -- Each item costs one index probe, whatever the program-month's history: its citizen's purchases
+    -- (a few entries), which give both the first purchase with its key and their sum. Only a citizen
+    -- who has bought can have cancels (a cancel is of one of their purchases), so only then is a second
+    -- probe made, for the sum of their cancels. A burst of newcomers thus costs one probe each (a
+    -- batch of 2,000: 19 ms against 23 ms with three probes, docs/BENCHMARKS.md). The lookups are
+    -- LATERAL, which can only run as probes per item, and no two of the batch's CTEs are joined (the
+    -- planner cannot estimate unnest and chose quadratic joins for them).
     RETURN QUERY
         WITH looked AS MATERIALIZED (
-            SELECT b.*, f.sequence AS first_sequence, f.channel AS first_channel, f.amount AS first_amount,
-                   f.price AS first_price, f.at AS first_at, bought.used - returned.used AS used
+            SELECT b.*, p.first_sequence, p.first_channel, p.first_amount, p.first_price, p.first_at,
+                   p.bought - CASE WHEN p.bought = 0 THEN 0 ELSE (
+                       SELECT coalesce(sum(x.amount), 0)::bigint
+                       FROM ledger_entries x
+                       WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'cancel'
+                         AND x.citizen_id = b.citizen) END AS used
             FROM unnest(b_citizen, b_key, b_channel, b_amount, b_price)
                      WITH ORDINALITY AS b(citizen, key, channel, amount, price, i)
-                     LEFT JOIN LATERAL (
-                SELECT x.sequence, x.channel, x.amount, x.price, x.at
+                     CROSS JOIN LATERAL (
+                -- The key is unique per citizen and program-month, so each FILTER sees at most one row.
+                SELECT coalesce(sum(x.amount), 0)::bigint AS bought,
+                       min(x.sequence) FILTER (WHERE x.idempotency_key = b.key) AS first_sequence,
+                       min(x.channel) FILTER (WHERE x.idempotency_key = b.key) AS first_channel,
+                       min(x.amount) FILTER (WHERE x.idempotency_key = b.key) AS first_amount,
+                       min(x.price) FILTER (WHERE x.idempotency_key = b.key) AS first_price,
+                       min(x.at) FILTER (WHERE x.idempotency_key = b.key) AS first_at
                 FROM ledger_entries x
                 WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'purchase'
-                  AND x.citizen_id = b.citizen AND x.idempotency_key = b.key
-                LIMIT 1) f ON true
-                     CROSS JOIN LATERAL (
-                SELECT coalesce(sum(x.amount), 0)::bigint AS used
-                FROM ledger_entries x
-                WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'purchase' AND x.citizen_id = b.citizen) bought
-                     CROSS JOIN LATERAL (
-                SELECT coalesce(sum(x.amount), 0)::bigint AS used
-                FROM ledger_entries x
-                WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'cancel' AND x.citizen_id = b.citizen) returned),
+                  AND x.citizen_id = b.citizen) p),
              decided AS MATERIALIZED (
                  SELECT l.*, l.first_sequence IS NULL AND l.used + l.amount <= p_limit AS accepted
                  FROM looked l),
