@@ -44,6 +44,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddGatewayMetrics();
 builder.Services.AddSalesBoard(builder.Configuration);
 builder.Services.AddSingleton(services => new StateReads(services.GetRequiredService<IGrainFactory>()));
+builder.Services.AddSingleton(new SoldOutHints(TimeProvider.System));
 builder.Services.AddGatewayTracing(builder.Configuration);
 builder.Services.AddDashboardAccess(builder.Configuration);
 

@@ -24,6 +24,15 @@ public interface ICityMonthGrain : IGrainWithStringKey
     [Alias("Purchase")]
     Task<PurchaseResult> PurchaseAsync(PurchaseOrder order);
 
+    /// <summary>
+    /// The answer a purchase would get without the database, if that answer is a refusal and certain: the
+    /// citizen has never bought here (so no key of theirs has) and no twin of the request is pending.
+    /// Otherwise null. Nothing is reserved or changed either way. While a channel is sold out, the gateway
+    /// asks this before the citizen grain, so that the crowd turned away activates no citizen grain.
+    /// </summary>
+    [Alias("Refuse")]
+    Task<PurchaseResult?> RefuseAsync(PurchaseRequest request);
+
     /// <summary>Cancels a purchase within 7 days of buying, returning its amount to the cap and the limit.</summary>
     [Alias("Cancel")]
     Task<CancelResult> CancelAsync(long purchaseSequence);

@@ -163,8 +163,7 @@ public sealed partial class CityMonthGrain(
                 : Task.FromResult(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
         }
 
-        var now = clock.GetUtcNow();
-        var rejection = Check(policy, order, now) ?? (incomingPolicy is null ? null : Check(incomingPolicy, order, now));
+        var rejection = RejectionOf(order);
         if (rejection is not null)
         {
             return Task.FromResult(rejection with { CitizenHasBought = HasBought(request.CitizenId) });
@@ -181,6 +180,27 @@ public sealed partial class CityMonthGrain(
         queue.AddLast(item);
         EnsureFlushing();
         return item.Answer.Task;
+    }
+
+    public Task<PurchaseResult?> RefuseAsync(PurchaseRequest request)
+    {
+        if (request.ProgramMonth != programMonth)
+        {
+            throw new ArgumentException($"A purchase for {request.ProgramMonth} reached {programMonth}.", nameof(request));
+        }
+
+        PurchaseRequests.EnsureWellFormed(request);
+        // A citizen who never bought has no key that bought and uses nothing of the limit: the refusal their
+        // citizen grain would get from PurchaseAsync, judged with usage 0, stands as it is.
+        if (policy is null || head is null || HasBought(request.CitizenId) != false
+            || pendingByKey.ContainsKey((request.CitizenId, request.IdempotencyKey))
+            || RejectionOf(new PurchaseOrder(request, UsedAtLeast: 0)) is not { } rejection)
+        {
+            return Task.FromResult<PurchaseResult?>(null);
+        }
+
+        LedgerMetrics.CountPurchase(programMonth, rejection.Outcome);
+        return Task.FromResult<PurchaseResult?>(rejection with { CitizenHasBought = false });
     }
 
     public async Task<CancelResult> CancelAsync(long purchaseSequence)
@@ -418,6 +438,13 @@ public sealed partial class CityMonthGrain(
 
         var capLeft = RemainingUnder(rules, request.Channel);
         return request.Amount > capLeft ? PurchaseResult.SoldOut(capLeft) : null;
+    }
+
+    /// <summary>The refusal a purchase gets in memory under the policy and the one coming in, if any.</summary>
+    private PurchaseResult? RejectionOf(PurchaseOrder order)
+    {
+        var now = clock.GetUtcNow();
+        return Check(policy!, order, now) ?? (incomingPolicy is null ? null : Check(incomingPolicy, order, now));
     }
 
     private bool? HasBought(string citizenId) => buyers?.Contains(citizenId);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Contracts;
+using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 using Microsoft.AspNetCore.Mvc;
 
@@ -30,7 +31,7 @@ public static class PurchasesApi
     public static async Task<IResult> BuyAsync(
         string programId, string month, PurchaseRequestBody? body,
         [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey,
-        ClaimsPrincipal user, IGrainFactory grains)
+        ClaimsPrincipal user, IGrainFactory grains, SoldOutHints soldOut)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         var purchase = RequestChecks.Purchase(body, idempotencyKey, errors);
@@ -56,7 +57,13 @@ public static class PurchasesApi
         }
 
         var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount);
-        return LedgerResults.Purchase(await grains.GetCitizen(citizenId).PurchaseAsync(request));
+        // After a sell-out most purchases are refused: the program-month grain refuses a newcomer itself.
+        var result = soldOut.IsMarked(programMonth, channel)
+            ? await grains.GetCityMonth(programMonth).RefuseAsync(request)
+            : null;
+        result ??= await grains.GetCitizen(citizenId).PurchaseAsync(request);
+        soldOut.Observe(programMonth, channel, result);
+        return LedgerResults.Purchase(result);
     }
 
     public static async Task<IResult> GetAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)

@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ledger.Client.Api.Auth;
+using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Client.Api.Tests;
 
@@ -167,6 +170,48 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
         Assert.Equal(cap, state.GetProperty("channels").GetProperty("mobile").GetProperty("sold").GetInt64());
         Assert.Equal("sold-out", state.GetProperty("channels").GetProperty("mobile").GetProperty("status").GetString());
         Assert.True((await admin.GetFromJsonAsync<JsonElement>($"{path}/audit")).GetProperty("consistent").GetBoolean());
+    }
+
+    [Fact]
+    public async Task After_a_sell_out_newcomers_are_refused_without_a_citizen_grain_and_buyers_still_get_their_purchase()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var gateway = fixture.Gateway.WithWebHostBuilder(web => web.ConfigureTestServices(
+            services => services.AddSingleton(new SoldOutHints(clock))));
+        HttpClient As(string citizen) => Authorized(gateway.CreateClient(), fixture.Token(citizen, []));
+        var path = await OpenSaleAsync(mobileCap: Scenario.Unit);
+        var (buyer, marker, newcomer, late) =
+            ($"citizen-{Guid.NewGuid():N}", $"citizen-{Guid.NewGuid():N}", $"citizen-{Guid.NewGuid():N}", $"citizen-{Guid.NewGuid():N}");
+        var bought = await BuyAsync(As(buyer), path, "k", Scenario.Unit);
+        Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
+
+        // The first sold-out answer comes through the marker's citizen grain and marks the channel.
+        Assert.Equal(HttpStatusCode.Conflict, (await BuyAsync(As(marker), path, "k", Scenario.Unit)).StatusCode);
+        var refused = await BuyAsync(As(newcomer), path, "k", Scenario.Unit);
+        var replay = await BuyAsync(As(buyer), path, "k", Scenario.Unit);
+        clock.Advance(SoldOutHints.For);
+        var lapsed = await BuyAsync(As(late), path, "k", Scenario.Unit);
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("sold-out", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal(
+            (await bought.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purchaseId").GetString(),
+            (await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purchaseId").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, lapsed.StatusCode);
+        var active = await fixture.Ledger.Grains.GetGrain<IManagementGrain>(0)
+            .GetActiveGrains(GrainType.Create(LedgerGrains.CitizenGrainType));
+        Assert.Contains(CitizenGrain(marker), active);
+        Assert.Contains(CitizenGrain(late), active);
+        Assert.DoesNotContain(CitizenGrain(newcomer), active);
+    }
+
+    private static GrainId CitizenGrain(string citizen) => GrainId.Create(LedgerGrains.CitizenGrainType, citizen);
+
+    private static HttpClient Authorized(HttpClient client, string token)
+    {
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>Sends a purchase's headers and the first byte of its 40-byte body, and no more.</summary>
