@@ -145,12 +145,7 @@ public sealed partial class CityMonthGrain(
     public Task<PurchaseResult> PurchaseAsync(PurchaseOrder order)
     {
         var request = order.Request;
-        if (request.ProgramMonth != programMonth)
-        {
-            throw new ArgumentException($"A purchase for {request.ProgramMonth} reached {programMonth}.", nameof(order));
-        }
-
-        PurchaseRequests.EnsureWellFormed(request);
+        EnsureOwnWellFormed(request, nameof(order));
         if (policy is null || head is null)
         {
             return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.NotFound));
@@ -184,12 +179,7 @@ public sealed partial class CityMonthGrain(
 
     public Task<PurchaseResult?> RefuseAsync(PurchaseRequest request)
     {
-        if (request.ProgramMonth != programMonth)
-        {
-            throw new ArgumentException($"A purchase for {request.ProgramMonth} reached {programMonth}.", nameof(request));
-        }
-
-        PurchaseRequests.EnsureWellFormed(request);
+        EnsureOwnWellFormed(request, nameof(request));
         // A citizen who never bought has no key that bought and uses nothing of the limit: the refusal their
         // citizen grain would get from PurchaseAsync, judged with usage 0, stands as it is.
         if (policy is null || head is null || HasBought(request.CitizenId) != false
@@ -438,6 +428,17 @@ public sealed partial class CityMonthGrain(
 
         var capLeft = RemainingUnder(rules, request.Channel);
         return request.Amount > capLeft ? PurchaseResult.SoldOut(capLeft) : null;
+    }
+
+    /// <summary>Throws unless the request is well formed and for this program-month.</summary>
+    private void EnsureOwnWellFormed(PurchaseRequest request, string parameter)
+    {
+        if (request.ProgramMonth != programMonth)
+        {
+            throw new ArgumentException($"A purchase for {request.ProgramMonth} reached {programMonth}.", parameter);
+        }
+
+        PurchaseRequests.EnsureWellFormed(request);
     }
 
     /// <summary>The refusal a purchase gets in memory under the policy and the one coming in, if any.</summary>
