@@ -34,8 +34,9 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <summary>Purchases of a program-month held from the history; past this it is read again when needed.</summary>
     public const int HistoryMax = 1_000;
 
-    private readonly Dictionary<(ProgramMonth, string), Remembered> answers = [];
-    private readonly LinkedList<(ProgramMonth, string)> answerOrder = new();
+    // By program-month, seller (null for the citizen themself) and key: a teller's key is the teller's.
+    private readonly Dictionary<AnswerKey, Remembered> answers = [];
+    private readonly LinkedList<AnswerKey> answerOrder = new();
     private readonly Dictionary<ProgramMonth, MonthMemory> months = [];
     private int inFlight;
 
@@ -50,7 +51,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
         PurchaseRequests.EnsureWellFormed(request);
 
-        var key = (request.ProgramMonth, request.IdempotencyKey);
+        var key = new AnswerKey(request.ProgramMonth, request.SoldBy, request.IdempotencyKey);
         if (answers.TryGetValue(key, out var remembered))
         {
             return remembered.Request == request
@@ -114,7 +115,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
     private async Task<PurchaseResult> BuyAsync(PurchaseRequest request)
     {
-        var key = (request.ProgramMonth, request.IdempotencyKey);
+        var key = new AnswerKey(request.ProgramMonth, request.SoldBy, request.IdempotencyKey);
         inFlight++;
         try
         {
@@ -288,7 +289,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
         foreach (var (key, remembered) in answers.ToArray())
         {
-            if (key.Item1 == cancelled.ProgramMonth
+            if (key.ProgramMonth == cancelled.ProgramMonth
                 && remembered.Answer.IsCompletedSuccessfully
                 && remembered.Answer.Result.Purchase?.Sequence == cancelled.Sequence)
             {
@@ -300,7 +301,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
     }
 
-    private void Remember((ProgramMonth, string) key, Remembered remembered)
+    private void Remember(AnswerKey key, Remembered remembered)
     {
         answers[key] = remembered;
         answerOrder.AddLast(key);
@@ -317,11 +318,13 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
     }
 
-    private void Forget((ProgramMonth, string) key)
+    private void Forget(AnswerKey key)
     {
         answers.Remove(key);
         answerOrder.Remove(key);
     }
+
+    private readonly record struct AnswerKey(ProgramMonth ProgramMonth, string? SoldBy, string IdempotencyKey);
 
     private sealed record Remembered(PurchaseRequest Request, Task<PurchaseResult> Answer);
 

@@ -57,6 +57,10 @@ public sealed partial class CityMonthGrain(
     // attempt is still waiting (its caller timed out, say) gets that attempt's answer, rather than being
     // judged against a cap that the first attempt's own reservation has taken.
     private readonly Dictionary<(string CitizenId, string Key), PendingPurchase> pendingByKey = [];
+
+    // The same for a teller's purchases, by teller and key: a teller's key buys once whichever citizen it
+    // names, so while one purchase with it waits, another for a different citizen is a conflict.
+    private readonly Dictionary<(string SoldBy, string Key), PendingPurchase> pendingByTellerKey = [];
     private ProgramMonth programMonth;
     private Policy? policy;
     private Policy? incomingPolicy;
@@ -153,9 +157,15 @@ public sealed partial class CityMonthGrain(
 
         if (pendingByKey.TryGetValue((request.CitizenId, request.IdempotencyKey), out var first))
         {
-            return first.Request == request
+            return request.IsRetryOf(first.Request)
                 ? first.Answer.Task
                 : Task.FromResult(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
+        }
+
+        if (request.SoldBy is { } teller && pendingByTellerKey.ContainsKey((teller, request.IdempotencyKey)))
+        {
+            // Waiting with this teller's key is a purchase for another citizen (the same one was answered above).
+            return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
         }
 
         var rejection = RejectionOf(order);
@@ -172,6 +182,11 @@ public sealed partial class CityMonthGrain(
         reserved = reserved.Add(request.Channel, request.Amount);
         var item = new PendingPurchase(request, policy.PriceOf(request.Amount));
         pendingByKey[(request.CitizenId, request.IdempotencyKey)] = item;
+        if (request.SoldBy is not null)
+        {
+            pendingByTellerKey[(request.SoldBy, request.IdempotencyKey)] = item;
+        }
+
         queue.AddLast(item);
         EnsureFlushing();
         return item.Answer.Task;
@@ -817,6 +832,12 @@ public sealed partial class CityMonthGrain(
             if (pendingByKey.GetValueOrDefault(key) == purchase)
             {
                 pendingByKey.Remove(key);
+            }
+
+            if (purchase.Request.SoldBy is { } teller
+                && pendingByTellerKey.GetValueOrDefault((teller, purchase.Request.IdempotencyKey)) == purchase)
+            {
+                pendingByTellerKey.Remove((teller, purchase.Request.IdempotencyKey));
             }
         }
     }

@@ -56,6 +56,17 @@ CREATE TABLE IF NOT EXISTS ledger_entries
 CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_key
     ON ledger_entries ((program_id || '/' || month), citizen_id, idempotency_key) WHERE kind = 'purchase';
 
+-- The teller who sold a purchase at the counter on the citizen's behalf; null when the citizen bought for
+-- themself, and on cancels. Added after the table was first created, hence ALTER.
+ALTER TABLE ledger_entries
+    ADD COLUMN IF NOT EXISTS sold_by text CHECK (sold_by IS NULL OR kind = 'purchase');
+
+-- A teller's key is the teller's, not the citizen's: it buys at most once per program-month, whichever
+-- citizen it is used for (the same key for another citizen is a conflict, not a second sale).
+CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_teller_key
+    ON ledger_entries (sold_by, idempotency_key, (program_id || '/' || month))
+    WHERE kind = 'purchase' AND sold_by IS NOT NULL;
+
 -- A purchase is cancelled at most once; also whether a purchase is cancelled.
 CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_cancel_of
     ON ledger_entries (purchase_sequence, (program_id || '/' || month)) WHERE kind = 'cancel';
@@ -124,13 +135,19 @@ $$;
 --
 -- Fenced: the head must still carry p_epoch and p_next, or nothing is written (SQLSTATE LF001).
 -- Cancels come first, in order, then purchases, in order; each entry takes the next sequence, so the
--- ledger has no gaps. The caller guarantees each citizen appears at most once in a batch and that every
--- cancel names an existing, uncancelled purchase (a violation fails the whole batch: it is a bug).
+-- ledger has no gaps. The caller guarantees each citizen, and each teller's key, appears at most once in a
+-- batch and that every cancel names an existing, uncancelled purchase (a violation fails the whole batch:
+-- it is a bug). b_sold_by names the teller selling each purchase, null for a citizen's own.
+--
+-- The previous release's ledger_commit, without b_sold_by, is an overload this file no longer defines:
+-- it stays in a database it was created in, for that release's silos during a rolling update, and a later
+-- file drops it.
 --
 -- Purchase items answer:
 --   'duplicate'  the citizen already bought with this key, with the same channel and amount: the first
 --                purchase is returned and nothing is bought;
---   'conflict'   the key was used with another channel or amount: nothing is bought;
+--   'conflict'   the key was used with another channel or amount, or it is a teller's key that bought for
+--                another citizen: nothing is bought;
 --   'limit'      the citizen's usage plus the amount would pass p_limit: nothing is bought;
 --   'confirmed'  bought, at the returned sequence.
 -- Cancel items (negative item numbers) answer 'cancelled' with the cancel entry's sequence.
@@ -139,7 +156,7 @@ CREATE OR REPLACE FUNCTION ledger_commit(
     p_program text, p_month text, p_epoch bigint, p_next bigint,
     p_limit bigint, p_cap_mobile bigint, p_cap_paper bigint, p_at timestamptz,
     c_sequence bigint[],
-    b_citizen text[], b_key text[], b_channel text[], b_amount bigint[], b_price bigint[])
+    b_citizen text[], b_key text[], b_channel text[], b_amount bigint[], b_price bigint[], b_sold_by text[])
     RETURNS TABLE (item bigint, outcome text, sequence bigint, citizen_used bigint,
                    channel text, amount bigint, price bigint, at timestamptz, cancelled boolean)
     LANGUAGE plpgsql AS
@@ -200,7 +217,8 @@ BEGIN
     -- probe made, for the sum of their cancels. A burst of newcomers thus costs one probe each (a
     -- batch of 2,000: 19 ms against 23 ms with three probes, docs/BENCHMARKS.md). The lookups are
     -- LATERAL, which can only run as probes per item, and no two of the batch's CTEs are joined (the
-    -- planner cannot estimate unnest and chose quadratic joins for them).
+    -- planner cannot estimate unnest and chose quadratic joins for them). A teller's item costs one more
+    -- probe, for a purchase of another citizen with the teller's key.
     RETURN QUERY
         WITH looked AS MATERIALIZED (
             SELECT b.*, p.first_sequence, p.first_channel, p.first_amount, p.first_price, p.first_at,
@@ -208,9 +226,14 @@ BEGIN
                        SELECT coalesce(sum(x.amount), 0)::bigint
                        FROM ledger_entries x
                        WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'cancel'
-                         AND x.citizen_id = b.citizen) END AS used
-            FROM unnest(b_citizen, b_key, b_channel, b_amount, b_price)
-                     WITH ORDINALITY AS b(citizen, key, channel, amount, price, i)
+                         AND x.citizen_id = b.citizen) END AS used,
+                   b.sold_by IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM ledger_entries x
+                       WHERE x.sold_by = b.sold_by AND x.idempotency_key = b.key
+                         AND (x.program_id || '/' || x.month) = pm AND x.kind = 'purchase'
+                         AND x.citizen_id <> b.citizen) AS key_of_another
+            FROM unnest(b_citizen, b_key, b_channel, b_amount, b_price, b_sold_by)
+                     WITH ORDINALITY AS b(citizen, key, channel, amount, price, sold_by, i)
                      CROSS JOIN LATERAL (
                 -- The key is unique per citizen and program-month, so each FILTER sees at most one row.
                 SELECT coalesce(sum(x.amount), 0)::bigint AS bought,
@@ -223,7 +246,7 @@ BEGIN
                 WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'purchase'
                   AND x.citizen_id = b.citizen) p),
              decided AS MATERIALIZED (
-                 SELECT l.*, l.first_sequence IS NULL AND l.used + l.amount <= p_limit AS accepted
+                 SELECT l.*, l.first_sequence IS NULL AND NOT l.key_of_another AND l.used + l.amount <= p_limit AS accepted
                  FROM looked l),
              numbered AS MATERIALIZED (
                  SELECT d.*,
@@ -234,15 +257,16 @@ BEGIN
              -- Data-modifying CTEs run exactly once whether or not they are read.
              inserted AS (
                  INSERT INTO ledger_entries (program_id, month, sequence, kind, purchase_sequence, citizen_id,
-                                             channel, amount, price, idempotency_key, at)
+                                             channel, amount, price, idempotency_key, at, sold_by)
                      SELECT p_program, p_month, n.seq, 'purchase', n.seq, n.citizen, n.channel, n.amount,
-                            n.price, n.key, p_at
+                            n.price, n.key, p_at, n.sold_by
                      FROM numbered n
                      WHERE n.accepted
                      RETURNING 1)
         SELECT n.i,
                CASE
                    WHEN n.accepted THEN 'confirmed'
+                   WHEN n.key_of_another THEN 'conflict'
                    WHEN n.first_sequence IS NULL THEN 'limit'
                    WHEN n.first_channel = n.channel AND n.first_amount = n.amount THEN 'duplicate'
                    ELSE 'conflict' END,

@@ -56,7 +56,14 @@ public static class PurchasesApi
             return TypedResults.Problem("The token's subject is not a citizen id.", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount);
+        // A teller's key is the teller's: it buys once, whichever citizen it names.
+        var soldBy = teller ? user.CitizenId() : null;
+        if (teller && !CitizenIds.IsValid(soldBy))
+        {
+            return TypedResults.Problem("The token's subject is not a teller id.", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount, soldBy);
         // After a sell-out most purchases are refused: the program-month grain refuses a newcomer itself.
         var result = soldOut.IsMarked(programMonth, channel)
             ? await grains.GetCityMonth(programMonth).RefuseAsync(request)

@@ -59,6 +59,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             purchases.Select(p => p.Channel.ToName()).ToArray(),
             purchases.Select(p => p.Amount).ToArray(),
             purchases.Select(p => p.Price).ToArray(),
+            purchases.Select(p => p.SoldBy).ToArray(),
         ];
         foreach (var value in values)
         {
@@ -208,7 +209,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// <summary>One batch's commit (the parameters of <c>ledger_commit</c>, in order); internal so that tests can check its plan.</summary>
     internal const string CommitSql =
         "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, cancelled " +
-        "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+        "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 
     /// <summary>The purchase of program-month ($1, $2) at sequence $3; internal so that tests can check its plan.</summary>
     internal const string PurchaseSql =

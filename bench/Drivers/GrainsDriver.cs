@@ -5,6 +5,9 @@ namespace Ledger.Bench;
 /// <summary>The grains in-process, through the citizen grain as the gateway calls them.</summary>
 public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
 {
+    /// <summary>The teller selling paper vouchers, as the HTTP driver's teller token names it.</summary>
+    public const string Teller = "bench-teller";
+
     public string Name => "grains";
 
     public async Task SetUpAsync(Scenario scenario)
@@ -36,7 +39,9 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
     {
         try
         {
-            var request = new PurchaseRequest(sale.ProgramMonth, citizenId, idempotencyKey, channel, amount);
+            // Paper is sold by a teller, as over HTTP.
+            var request = new PurchaseRequest(
+                sale.ProgramMonth, citizenId, idempotencyKey, channel, amount, channel == Channel.Paper ? Teller : null);
             var result = await grains.GetCitizen(citizenId).PurchaseAsync(request);
             return result.Outcome switch
             {

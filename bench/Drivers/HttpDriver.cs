@@ -41,7 +41,7 @@ public sealed class HttpDriver : ILedgerDriver
         };
         this.minter = minter;
         this.noOp = noOp;
-        teller = Bearer(minter.Mint("bench-teller", "teller"));
+        teller = Bearer(minter.Mint(GrainsDriver.Teller, "teller"));
         admin = Bearer(minter.Mint("bench-admin", "admin"));
     }
 

@@ -6,7 +6,8 @@ namespace Ledger.Bench;
 /// <summary>
 /// One citizen's visit as the plan says: poll the remaining cap, buy (twice at once with the same key on a
 /// double-tap), maybe try a second purchase with a new key, maybe cancel the first at the end. Every request
-/// is timed and counted by its outcome; a double-tap that buys twice is an error.
+/// is timed and counted by its outcome; a double-tap that buys twice is an error. Each purchase has a key of
+/// its own, as a real client makes them: a teller's keys are the teller's, across every citizen it serves.
 /// </summary>
 public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measurements measurements)
 {
@@ -23,10 +24,10 @@ public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measure
 
         var first = plan.DoubleTap
             ? await DoubleTapAsync(plan, sale)
-            : await BuyAsync(plan, sale, "k1", plan.Channel);
+            : await BuyAsync(plan, sale, FirstKey(plan), plan.Channel);
         if (plan.SecondChannel is { } secondChannel)
         {
-            await BuyAsync(plan, sale, "k2", secondChannel);
+            await BuyAsync(plan, sale, plan.CitizenId + "-k2", secondChannel);
         }
 
         if (plan.Cancels && first is not null)
@@ -65,9 +66,11 @@ public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measure
         {
             measurements.Sending();
             var started = Stopwatch.GetTimestamp();
-            return new TimedAnswer(await driver.PurchaseAsync(sale, plan.CitizenId, "k1", plan.Channel, plan.Amount), started);
+            return new TimedAnswer(await driver.PurchaseAsync(sale, plan.CitizenId, FirstKey(plan), plan.Channel, plan.Amount), started);
         }
     }
+
+    private static string FirstKey(CitizenPlan plan) => plan.CitizenId + "-k1";
 
     private async Task<SeenPurchase?> BuyAsync(CitizenPlan plan, Sale sale, string key, Channel channel)
     {

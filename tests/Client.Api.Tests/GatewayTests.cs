@@ -155,6 +155,27 @@ public sealed class GatewayTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_tellers_key_buys_once_whichever_citizen_it_names()
+    {
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var teller = fixture.As("teller-k1", LedgerAuth.TellerRole);
+        var body = new { channel = "paper", amount = 50_000, citizenId = "citizen-k1" };
+
+        var sold = await BuyAsync(teller, path, "counter-k", body);
+        var again = await BuyAsync(teller, path, "counter-k", body);
+        var otherCitizen = await BuyAsync(teller, path, "counter-k", body with { citizenId = "citizen-k2" });
+        var otherTeller = await BuyAsync(
+            fixture.As("teller-k2", LedgerAuth.TellerRole), path, "counter-k", body with { citizenId = "citizen-k2" });
+
+        Assert.Equal(HttpStatusCode.Created, sold.StatusCode);
+        Assert.Equal(await sold.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        await AssertProblemAsync(otherCitizen, HttpStatusCode.UnprocessableEntity, "idempotency-conflict");
+        Assert.Equal(HttpStatusCode.Created, otherTeller.StatusCode);
+        Assert.Equal(100_000, (await StateAsync(path)).GetProperty("channels").GetProperty("paper").GetProperty("sold").GetInt64());
+    }
+
+    [Fact]
     public async Task A_buyer_cancels_once_and_cancelling_again_gives_the_same_answer()
     {
         var (path, opensAt) = NewSale();

@@ -169,7 +169,8 @@ public sealed class SalesPageTests(GatewayFixture fixture, ITestOutputHelper out
             // Paper is sold by a teller for a named citizen; a citizen buys mobile vouchers for themself.
             Content = channel == "paper" ? JsonContent.Create(new { channel, amount, citizenId = citizen }) : JsonContent.Create(new { channel, amount }),
         };
-        request.Headers.Add("Idempotency-Key", "tap-1");
+        // A key per purchase: the teller's keys are the teller's, whichever citizen they name.
+        request.Headers.Add("Idempotency-Key", "tap-" + citizen);
         var token = channel == "paper" ? fixture.Token("teller-s", [LedgerAuth.TellerRole]) : fixture.Token(citizen, []);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         Assert.Equal(HttpStatusCode.Created, (await http.SendAsync(request)).StatusCode);

@@ -112,6 +112,62 @@ public sealed class IdempotencyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_tellers_key_buys_once_whichever_citizen_it_names()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        var (a, b) = (Scenario.NewCitizen(), Scenario.NewCitizen());
+        var sold = Scenario.Request(sale, a, 50_000, Channel.Paper) with { SoldBy = "teller-1" };
+
+        var first = await ledger.BuyAsync(sold);
+        var again = await ledger.BuyAsync(sold);
+        var forAnother = await ledger.BuyAsync(sold with { CitizenId = b });
+        var byAnotherTeller = await ledger.BuyAsync(sold with { CitizenId = b, SoldBy = "teller-2" });
+
+        Assert.True(first.IsConfirmed);
+        Assert.Equal(first, again);
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, forAnother.Outcome);
+        Assert.True(byAnotherTeller.IsConfirmed);
+        Assert.Equal(100_000, (await ledger.SnapshotAsync(sale)).Paper.Sold);
+        Assert.Equal(50_000, (await ledger.Grains.GetGrain<ICitizenGrain>(b).GetMonthAsync(sale))!.Used);
+    }
+
+    [Fact]
+    public async Task A_tellers_key_used_for_many_citizens_at_once_buys_for_one()
+    {
+        // Some arrive while the first is still waiting in the program-month grain, some after it committed.
+        var sale = await ledger.OpenSaleAsync();
+        var requests = Enumerable.Range(0, 20)
+            .Select(_ => Scenario.Request(sale, Scenario.NewCitizen(), 10_000, Channel.Paper, key: "counter") with
+            {
+                SoldBy = "teller-many",
+            })
+            .ToArray();
+
+        var answers = await Task.WhenAll(requests.Select(ledger.BuyAsync));
+
+        Assert.Single(answers, a => a.IsConfirmed);
+        Assert.Equal(19, answers.Count(a => a.Outcome == PurchaseOutcome.IdempotencyConflict));
+        var snapshot = await ledger.SnapshotAsync(sale);
+        Assert.Equal((1L, 10_000L), (snapshot.Entries, snapshot.Paper.Sold));
+        await ledger.AssertAuditConsistentAsync(sale);
+    }
+
+    [Fact]
+    public async Task A_citizens_key_retried_by_a_teller_gets_the_first_answer()
+    {
+        // Keys stay the citizen's too: whoever sends the same key and body for them gets the first purchase.
+        var sale = await ledger.OpenSaleAsync();
+        var request = Scenario.Request(sale, Scenario.NewCitizen(), 10_000, Channel.Paper) with { SoldBy = "teller-3" };
+        var first = await ledger.BuyAsync(request);
+        await ledger.Cluster.DeactivateAsync(ledger.Grains.GetGrain<ICitizenGrain>(request.CitizenId));
+
+        var retry = await ledger.BuyAsync(request with { SoldBy = "teller-4" });
+
+        Assert.Equal(first.Purchase, retry.Purchase);
+        Assert.Equal(1, (await ledger.SnapshotAsync(sale)).Entries);
+    }
+
+    [Fact]
     public async Task A_rejected_request_retried_gets_the_same_rejection()
     {
         var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: 10_000));

@@ -63,7 +63,13 @@ public sealed class QueryPlanFixture : IAsyncLifetime
         return root.GetProperty("Shared Hit Blocks").GetInt64() + root.GetProperty("Shared Read Blocks").GetInt64();
     }
 
-    /// <summary>Commits a purchase for each of <see cref="Citizens"/> new citizens, then cancels every tenth.</summary>
+    /// <summary>The teller who sold <paramref name="citizen"/>'s first purchase, if one did (every other citizen).</summary>
+    public static string TellerOf(string citizen) => "t" + citizen;
+
+    /// <summary>
+    /// Commits a purchase for each of <see cref="Citizens"/> new citizens, every other one sold by a teller
+    /// (<see cref="TellerOf"/>), then cancels every tenth.
+    /// </summary>
     private async Task<string[]> FillAsync(ProgramMonth programMonth)
     {
         var citizens = Enumerable.Range(0, Citizens).Select(_ => Scenario.NewCitizen()).ToArray();
@@ -71,7 +77,8 @@ public sealed class QueryPlanFixture : IAsyncLifetime
         foreach (var batch in citizens.Chunk(BatchMax))
         {
             await Store.CommitAsync(programMonth, head, Limits, [],
-                batch.Select(c => new CommitPurchase(c, "first", Channel.Mobile, Unit, Unit * 9 / 10)).ToArray(),
+                batch.Select((c, i) => new CommitPurchase(
+                    c, "first", Channel.Mobile, Unit, Unit * 9 / 10, SoldBy: i % 2 == 0 ? null : TellerOf(c))).ToArray(),
                 DateTimeOffset.UtcNow);
             head = (await Store.ReadHeadAsync(programMonth))!;
         }

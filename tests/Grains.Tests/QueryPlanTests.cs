@@ -34,6 +34,7 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
     public async Task A_commit_in_a_new_program_month_reads_a_few_pages_per_item()
     {
         // Second purchases of citizens who bought (and some cancelled): every per-item probe finds entries.
+        // Every one is sold by a teller who sold before, which adds the probe for the teller's key.
         var newer = fixture.Newer;
         var head = (await fixture.Store.ReadHeadAsync(newer))!;
         var items = fixture.NewerCitizens.Take(100).ToArray();
@@ -44,6 +45,7 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
             limits.Caps.Mobile, limits.Caps.Paper, DateTimeOffset.UtcNow, Array.Empty<long>(),
             items, items.Select(_ => "second").ToArray(), items.Select(_ => "mobile").ToArray(),
             items.Select(_ => QueryPlanFixture.Unit).ToArray(), items.Select(_ => QueryPlanFixture.Unit * 9 / 10).ToArray(),
+            items.Select(QueryPlanFixture.TellerOf).ToArray(),
         ];
 
         // The first call in a session also reads the catalog while plpgsql plans its statements.
