@@ -40,7 +40,7 @@ builder.Services.AddExceptionHandler<LedgerUnavailableHandler>();
 builder.Services.AddLedgerAuth(builder.Configuration);
 builder.Services.AddLedgerHealthChecks(builder.Configuration);
 builder.Services.AddLedgerOverloadLimit(builder.Configuration);
-builder.Services.AddOpenApi();
+builder.Services.AddLedgerOpenApi();
 builder.Services.AddGatewayMetrics();
 builder.Services.AddSalesBoard(builder.Configuration);
 builder.Services.AddSingleton(services => new StateReads(services.GetRequiredService<IGrainFactory>()));

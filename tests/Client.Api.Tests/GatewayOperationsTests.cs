@@ -80,6 +80,30 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_openapi_document_is_valid_requires_the_idempotency_key_and_names_the_bearer_token()
+    {
+        var text = await fixture.Anonymous().GetStringAsync("/openapi/v1.json");
+        var parsed = Microsoft.OpenApi.OpenApiDocument.Parse(text, "json");
+        using var document = JsonDocument.Parse(text);
+        var paths = document.RootElement.GetProperty("paths");
+        var months = paths.GetProperty("/programs/{programId}/months/{month}");
+        var buy = paths.GetProperty("/programs/{programId}/months/{month}/purchases").GetProperty("post");
+
+        var key = buy.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.Equal(("header", true), (key.GetProperty("in").GetString(), key.GetProperty("required").GetBoolean()));
+        Assert.Equal((1, 128), (key.GetProperty("schema").GetProperty("minLength").GetInt32(), key.GetProperty("schema").GetProperty("maxLength").GetInt32()));
+        var scheme = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
+        Assert.True(buy.GetProperty("security")[0].TryGetProperty("bearer", out _));
+        Assert.True(months.GetProperty("put").GetProperty("security")[0].TryGetProperty("bearer", out _));
+        // Reading a program-month's state needs no token.
+        Assert.False(months.GetProperty("get").TryGetProperty("security", out _));
+        // The endpoints that are not route handlers are there too: API.md lists them.
+        Assert.All(["/health/live", "/health/ready", "/metrics"], path => Assert.True(paths.TryGetProperty(path, out _), path));
+        Assert.Empty(parsed.Diagnostic?.Errors ?? []);
+    }
+
+    [Fact]
     public async Task Metrics_count_purchases_by_outcome_in_prometheus_text()
     {
         var path = await OpenSaleAsync(mobileCap: Scenario.Unit);
