@@ -31,11 +31,10 @@ public static class PurchaseRequests
     }
 
     /// <summary>
-    /// Whether <paramref name="retry"/> asks for what <paramref name="first"/> did, so that it gets the first
-    /// one's answer: the same citizen, key and body. Who sells is not part of the body: a citizen's key
-    /// buys once, whoever uses it.
+    /// The key as its owner scopes it, as the ledger stores it: a citizen's own key as sent; a teller's as
+    /// "{teller} {key}" (a space is in neither a teller id nor a key). So a key buys at most once per seller
+    /// and citizen, and the same key of two sellers are two keys.
     /// </summary>
-    public static bool IsRetryOf(this PurchaseRequest retry, PurchaseRequest first) =>
-        retry.ProgramMonth == first.ProgramMonth && retry.CitizenId == first.CitizenId
-        && retry.IdempotencyKey == first.IdempotencyKey && retry.Channel == first.Channel && retry.Amount == first.Amount;
+    public static string ScopedKey(this PurchaseRequest request) =>
+        request.SoldBy is null ? request.IdempotencyKey : request.SoldBy + " " + request.IdempotencyKey;
 }

@@ -34,9 +34,9 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <summary>Purchases of a program-month held from the history; past this it is read again when needed.</summary>
     public const int HistoryMax = 1_000;
 
-    // By program-month, seller (null for the citizen themself) and key: a teller's key is the teller's.
-    private readonly Dictionary<AnswerKey, Remembered> answers = [];
-    private readonly LinkedList<AnswerKey> answerOrder = new();
+    // By program-month and scoped key (PurchaseRequests.ScopedKey): a teller's key is the teller's.
+    private readonly Dictionary<(ProgramMonth, string), Remembered> answers = [];
+    private readonly LinkedList<(ProgramMonth, string)> answerOrder = new();
     private readonly Dictionary<ProgramMonth, MonthMemory> months = [];
     private int inFlight;
 
@@ -51,7 +51,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
         PurchaseRequests.EnsureWellFormed(request);
 
-        var key = new AnswerKey(request.ProgramMonth, request.SoldBy, request.IdempotencyKey);
+        var key = (request.ProgramMonth, request.ScopedKey());
         if (answers.TryGetValue(key, out var remembered))
         {
             return remembered.Request == request
@@ -115,7 +115,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
     private async Task<PurchaseResult> BuyAsync(PurchaseRequest request)
     {
-        var key = new AnswerKey(request.ProgramMonth, request.SoldBy, request.IdempotencyKey);
+        var key = (request.ProgramMonth, request.ScopedKey());
         inFlight++;
         try
         {
@@ -145,7 +145,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
     private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, MonthMemory month)
     {
-        if (month.Bought?.TryGetValue(request.IdempotencyKey, out var first) == true)
+        var scopedKey = request.ScopedKey();
+        if (FindBought(month, request) is { } first)
         {
             return Replay(request, first, month);
         }
@@ -155,24 +156,24 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         try
         {
             result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
-            if (DecidedWithoutDatabase(result) && (month.Bought is null || month.InDoubt.Contains(request.IdempotencyKey)))
+            if (DecidedWithoutDatabase(result) && (month.Bought is null || month.InDoubt.Contains(scopedKey)))
             {
                 if (result.CitizenHasBought == false && month.UsedAtLeast == 0)
                 {
                     // The citizen never bought here: no key of theirs did, the usage 0 it was judged by is
                     // exact, and the history is known to be empty, all without a read.
                     month.Bought = new Dictionary<string, Purchase>(StringComparer.Ordinal);
-                    month.InDoubt.Remove(request.IdempotencyKey);
+                    month.InDoubt.Remove(scopedKey);
                     return result;
                 }
 
                 // The history settles a key in doubt: its attempt is no longer pending in the program-month
                 // grain (which would have answered with it), so it either committed before this read or never will.
                 await LoadHistoryAsync(request.ProgramMonth, month);
-                month.InDoubt.Remove(request.IdempotencyKey);
-                if (month.Bought?.TryGetValue(request.IdempotencyKey, out first) == true)
+                month.InDoubt.Remove(scopedKey);
+                if (FindBought(month, request) is { } bought)
                 {
-                    return Replay(request, first, month);
+                    return Replay(request, bought, month);
                 }
 
                 result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
@@ -182,19 +183,19 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         {
             // The attempt may still commit: until the database has answered for the key, a rejection of
             // it made without the database is checked against the history first.
-            month.InDoubt.Add(request.IdempotencyKey);
+            month.InDoubt.Add(scopedKey);
             throw;
         }
 
         if (result.CitizenUsed is not null)
         {
-            month.InDoubt.Remove(request.IdempotencyKey);
+            month.InDoubt.Remove(scopedKey);
         }
 
         month.UsedAtLeast = result.CitizenUsed ?? month.UsedAtLeast;
         if (result is { Outcome: PurchaseOutcome.Confirmed, Purchase: { } purchase } && month.Bought is not null)
         {
-            month.Bought[request.IdempotencyKey] = purchase;
+            month.Bought[scopedKey] = purchase;
             if (month.Bought.Count > HistoryMax)
             {
                 month.Bought = null;
@@ -209,6 +210,18 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         first.Channel == request.Channel && first.Amount == request.Amount
             ? PurchaseResult.Confirmed(first, month.UsedAtLeast)
             : PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict);
+
+    /// <summary>
+    /// The purchase the request's key already bought, if the history is known and holds it: the one under
+    /// its scoped key, or, for a teller, a paper purchase recorded before sellers were, under the key as sent
+    /// (as ledger_commit matches them).
+    /// </summary>
+    private static Purchase? FindBought(MonthMemory month, PurchaseRequest request) =>
+        month.Bought is not { } bought ? null
+        : bought.GetValueOrDefault(request.ScopedKey())
+            ?? (request.SoldBy is not null && bought.GetValueOrDefault(request.IdempotencyKey) is { Channel: Channel.Paper } legacy
+                ? legacy
+                : null);
 
     /// <summary>A rejection the program-month grain made on its own, without asking the database.</summary>
     private static bool DecidedWithoutDatabase(PurchaseResult result) =>
@@ -289,7 +302,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
         foreach (var (key, remembered) in answers.ToArray())
         {
-            if (key.ProgramMonth == cancelled.ProgramMonth
+            if (key.Item1 == cancelled.ProgramMonth
                 && remembered.Answer.IsCompletedSuccessfully
                 && remembered.Answer.Result.Purchase?.Sequence == cancelled.Sequence)
             {
@@ -301,7 +314,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
     }
 
-    private void Remember(AnswerKey key, Remembered remembered)
+    private void Remember((ProgramMonth, string) key, Remembered remembered)
     {
         answers[key] = remembered;
         answerOrder.AddLast(key);
@@ -318,13 +331,11 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
     }
 
-    private void Forget(AnswerKey key)
+    private void Forget((ProgramMonth, string) key)
     {
         answers.Remove(key);
         answerOrder.Remove(key);
     }
-
-    private readonly record struct AnswerKey(ProgramMonth ProgramMonth, string? SoldBy, string IdempotencyKey);
 
     private sealed record Remembered(PurchaseRequest Request, Task<PurchaseResult> Answer);
 

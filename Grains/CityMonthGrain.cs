@@ -45,21 +45,22 @@ public sealed partial class CityMonthGrain(
 
     public static readonly TimeSpan CancelWindow = TimeSpan.FromDays(7);
 
-    // A batch holds each citizen at most once (ledger_commit relies on it); it looks this far down the
-    // queue for more citizens before it stops.
+    // A batch holds each citizen, and each teller's key, at most once (ledger_commit relies on it); it looks
+    // this far down the queue for more citizens before it stops.
     private const int BatchScanMax = BatchMax * 2;
     private const int TakeoverAttemptsMax = 5;
 
     private readonly LinkedList<PendingItem> queue = new();
     private readonly Dictionary<long, Task<CancelResult>> cancelsInFlight = [];
 
-    // The purchases admitted and not yet answered, by citizen and key: a retry that arrives while its first
-    // attempt is still waiting (its caller timed out, say) gets that attempt's answer, rather than being
-    // judged against a cap that the first attempt's own reservation has taken.
+    // The purchases admitted and not yet answered, by citizen and scoped key (PurchaseRequests.ScopedKey): a
+    // retry that arrives while its first attempt is still waiting (its caller timed out, say) gets that
+    // attempt's answer, rather than being judged against a cap that the first attempt's own reservation has
+    // taken.
     private readonly Dictionary<(string CitizenId, string Key), PendingPurchase> pendingByKey = [];
 
-    // The same for a teller's purchases, by teller and key: a teller's key buys once whichever citizen it
-    // names, so while one purchase with it waits, another for a different citizen is a conflict.
+    // A teller's purchases again, by teller and key: a teller's key buys once whichever citizen it names,
+    // so while one purchase with it waits, another for a different citizen is a conflict.
     private readonly Dictionary<(string SoldBy, string Key), PendingPurchase> pendingByTellerKey = [];
     private ProgramMonth programMonth;
     private Policy? policy;
@@ -155,9 +156,9 @@ public sealed partial class CityMonthGrain(
             return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.NotFound));
         }
 
-        if (pendingByKey.TryGetValue((request.CitizenId, request.IdempotencyKey), out var first))
+        if (pendingByKey.TryGetValue((request.CitizenId, request.ScopedKey()), out var first))
         {
-            return request.IsRetryOf(first.Request)
+            return first.Request == request
                 ? first.Answer.Task
                 : Task.FromResult(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
         }
@@ -181,7 +182,7 @@ public sealed partial class CityMonthGrain(
 
         reserved = reserved.Add(request.Channel, request.Amount);
         var item = new PendingPurchase(request, policy.PriceOf(request.Amount));
-        pendingByKey[(request.CitizenId, request.IdempotencyKey)] = item;
+        pendingByKey[(request.CitizenId, request.ScopedKey())] = item;
         if (request.SoldBy is not null)
         {
             pendingByTellerKey[(request.SoldBy, request.IdempotencyKey)] = item;
@@ -198,7 +199,7 @@ public sealed partial class CityMonthGrain(
         // A citizen who never bought has no key that bought and uses nothing of the limit: the refusal their
         // citizen grain would get from PurchaseAsync, judged with usage 0, stands as it is.
         if (policy is null || head is null || HasBought(request.CitizenId) != false
-            || pendingByKey.ContainsKey((request.CitizenId, request.IdempotencyKey))
+            || pendingByKey.ContainsKey((request.CitizenId, request.ScopedKey()))
             || RejectionOf(new PurchaseOrder(request, UsedAtLeast: 0)) is not { } rejection)
         {
             return Task.FromResult<PurchaseResult?>(null);
@@ -655,14 +656,22 @@ public sealed partial class CityMonthGrain(
     private (List<PendingCancel> Cancels, List<PendingPurchase> Purchases) TakeBatch()
     {
         var citizens = new HashSet<string>(StringComparer.Ordinal);
+        // Admission already keeps a teller's key to one waiting purchase; the batch does not rely on it.
+        var tellerKeys = new HashSet<string>(StringComparer.Ordinal);
         var cancels = new List<PendingCancel>();
         var purchases = new List<PendingPurchase>();
         var node = queue.First;
         for (var scanned = 0; node is not null && scanned < BatchScanMax && citizens.Count < BatchMax; scanned++)
         {
             var next = node.Next;
-            if (citizens.Add(node.Value.CitizenId))
+            var tellerKey = node.Value is PendingPurchase { Request: { SoldBy: not null } request } ? request.ScopedKey() : null;
+            if ((tellerKey is null || !tellerKeys.Contains(tellerKey)) && citizens.Add(node.Value.CitizenId))
             {
+                if (tellerKey is not null)
+                {
+                    tellerKeys.Add(tellerKey);
+                }
+
                 queue.Remove(node);
                 if (node.Value is PendingCancel cancel)
                 {
@@ -828,7 +837,7 @@ public sealed partial class CityMonthGrain(
     {
         foreach (var purchase in purchases)
         {
-            var key = (purchase.Request.CitizenId, purchase.Request.IdempotencyKey);
+            var key = (purchase.Request.CitizenId, purchase.Request.ScopedKey());
             if (pendingByKey.GetValueOrDefault(key) == purchase)
             {
                 pendingByKey.Remove(key);

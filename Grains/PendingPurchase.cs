@@ -8,7 +8,7 @@ internal sealed class PendingPurchase(PurchaseRequest request, long price) : Pen
     public PurchaseRequest Request { get; } = request;
 
     public CommitPurchase ToCommit() =>
-        new(Request.CitizenId, Request.IdempotencyKey, Request.Channel, Request.Amount, price, Request.SoldBy);
+        new(Request.CitizenId, Request.ScopedKey(), Request.Channel, Request.Amount, price, Request.SoldBy);
 
     public TaskCompletionSource<PurchaseResult> Answer { get; } =
         new(TaskCreationOptions.RunContinuationsAsynchronously);

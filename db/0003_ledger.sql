@@ -57,12 +57,18 @@ CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_key
     ON ledger_entries ((program_id || '/' || month), citizen_id, idempotency_key) WHERE kind = 'purchase';
 
 -- The teller who sold a purchase at the counter on the citizen's behalf; null when the citizen bought for
--- themself, and on cancels. Added after the table was first created, hence ALTER.
-ALTER TABLE ledger_entries
-    ADD COLUMN IF NOT EXISTS sold_by text CHECK (sold_by IS NULL OR kind = 'purchase');
+-- themself, on cancels, and on purchases recorded before sellers were. Added after the table was first
+-- created, hence ALTER (nullable, no default, no check: no rewrite or scan of the table).
+--
+-- A key is its seller's. idempotency_key holds it scoped: a citizen's own key as sent, a teller's as
+-- '{teller} {key}' (a space is in neither a teller id nor a key), so ledger_entries_key keeps each
+-- seller's keys apart for a citizen. A paper purchase recorded before sellers were holds its key as sent
+-- and counts as any teller's (see ledger_commit).
+ALTER TABLE ledger_entries ADD COLUMN IF NOT EXISTS sold_by text;
 
--- A teller's key is the teller's, not the citizen's: it buys at most once per program-month, whichever
--- citizen it is used for (the same key for another citizen is a conflict, not a second sale).
+-- A teller's key buys at most once per program-month, whichever citizen it is used for (the same key for
+-- another citizen is a conflict, not a second sale). Built once, when this file first applies over a
+-- ledger: it reads the whole table while holding off writes, as any index creation in this file does.
 CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_teller_key
     ON ledger_entries (sold_by, idempotency_key, (program_id || '/' || month))
     WHERE kind = 'purchase' AND sold_by IS NOT NULL;
@@ -137,15 +143,17 @@ $$;
 -- Cancels come first, in order, then purchases, in order; each entry takes the next sequence, so the
 -- ledger has no gaps. The caller guarantees each citizen, and each teller's key, appears at most once in a
 -- batch and that every cancel names an existing, uncancelled purchase (a violation fails the whole batch:
--- it is a bug). b_sold_by names the teller selling each purchase, null for a citizen's own.
+-- it is a bug). b_key holds the keys scoped (see sold_by above); b_sold_by names the teller selling each
+-- purchase, null for a citizen's own.
 --
 -- The previous release's ledger_commit, without b_sold_by, is an overload this file no longer defines:
 -- it stays in a database it was created in, for that release's silos during a rolling update, and a later
 -- file drops it.
 --
 -- Purchase items answer:
---   'duplicate'  the citizen already bought with this key, with the same channel and amount: the first
---                purchase is returned and nothing is bought;
+--   'duplicate'  the citizen already bought with this key (of this seller; for a teller, also a paper
+--                purchase recorded before sellers were, under the key as sent), with the same channel and
+--                amount: the first purchase is returned and nothing is bought;
 --   'conflict'   the key was used with another channel or amount, or it is a teller's key that bought for
 --                another citizen: nothing is bought;
 --   'limit'      the citizen's usage plus the amount would pass p_limit: nothing is bought;
@@ -235,16 +243,22 @@ BEGIN
             FROM unnest(b_citizen, b_key, b_channel, b_amount, b_price, b_sold_by)
                      WITH ORDINALITY AS b(citizen, key, channel, amount, price, sold_by, i)
                      CROSS JOIN LATERAL (
-                -- The key is unique per citizen and program-month, so each FILTER sees at most one row.
+                -- The scoped key is unique per citizen and program-month, and a teller's key matching an
+                -- older paper purchase under the key as sent never bought beside it, so each FILTER sees
+                -- one row at most.
                 SELECT coalesce(sum(x.amount), 0)::bigint AS bought,
-                       min(x.sequence) FILTER (WHERE x.idempotency_key = b.key) AS first_sequence,
-                       min(x.channel) FILTER (WHERE x.idempotency_key = b.key) AS first_channel,
-                       min(x.amount) FILTER (WHERE x.idempotency_key = b.key) AS first_amount,
-                       min(x.price) FILTER (WHERE x.idempotency_key = b.key) AS first_price,
-                       min(x.at) FILTER (WHERE x.idempotency_key = b.key) AS first_at
-                FROM ledger_entries x
-                WHERE (x.program_id || '/' || x.month) = pm AND x.kind = 'purchase'
-                  AND x.citizen_id = b.citizen) p),
+                       min(x.sequence) FILTER (WHERE x.named) AS first_sequence,
+                       min(x.channel) FILTER (WHERE x.named) AS first_channel,
+                       min(x.amount) FILTER (WHERE x.named) AS first_amount,
+                       min(x.price) FILTER (WHERE x.named) AS first_price,
+                       min(x.at) FILTER (WHERE x.named) AS first_at
+                FROM (SELECT y.sequence, y.channel, y.amount, y.price, y.at,
+                             y.idempotency_key = b.key
+                                 OR (b.sold_by IS NOT NULL AND y.sold_by IS NULL AND y.channel = 'paper'
+                                     AND b.sold_by || ' ' || y.idempotency_key = b.key) AS named
+                      FROM ledger_entries y
+                      WHERE (y.program_id || '/' || y.month) = pm AND y.kind = 'purchase'
+                        AND y.citizen_id = b.citizen) x) p),
              decided AS MATERIALIZED (
                  SELECT l.*, l.first_sequence IS NULL AND NOT l.key_of_another AND l.used + l.amount <= p_limit AS accepted
                  FROM looked l),

@@ -153,17 +153,44 @@ public sealed class IdempotencyTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_citizens_key_retried_by_a_teller_gets_the_first_answer()
+    public async Task Each_sellers_keys_are_its_own_for_a_citizen()
     {
-        // Keys stay the citizen's too: whoever sends the same key and body for them gets the first purchase.
+        // The citizen's own key and two tellers' keys, all "1001", are three keys: three purchases.
         var sale = await ledger.OpenSaleAsync();
-        var request = Scenario.Request(sale, Scenario.NewCitizen(), 10_000, Channel.Paper) with { SoldBy = "teller-3" };
-        var first = await ledger.BuyAsync(request);
-        await ledger.Cluster.DeactivateAsync(ledger.Grains.GetGrain<ICitizenGrain>(request.CitizenId));
+        var own = Scenario.Request(sale, Scenario.NewCitizen(), 10_000, key: "1001");
+        var byFirst = own with { Channel = Channel.Paper, SoldBy = "teller-3" };
+        var bySecond = byFirst with { SoldBy = "teller-4" };
 
-        var retry = await ledger.BuyAsync(request with { SoldBy = "teller-4" });
+        var answers = new[] { await ledger.BuyAsync(own), await ledger.BuyAsync(byFirst), await ledger.BuyAsync(bySecond) };
+        await ledger.Cluster.DeactivateAsync(ledger.Grains.GetGrain<ICitizenGrain>(own.CitizenId));
+        var retries = new[] { await ledger.BuyAsync(own), await ledger.BuyAsync(byFirst), await ledger.BuyAsync(bySecond) };
 
-        Assert.Equal(first.Purchase, retry.Purchase);
+        Assert.All(answers, a => Assert.True(a.IsConfirmed));
+        Assert.Equal(3, answers.Select(a => a.Purchase!.PurchaseId).Distinct().Count());
+        Assert.Equal(answers.Select(a => a.Purchase), retries.Select(r => r.Purchase));
+        Assert.Equal(3, (await ledger.SnapshotAsync(sale)).Entries);
+    }
+
+    [Fact]
+    public async Task A_paper_purchase_recorded_before_sellers_were_counts_as_any_tellers_key()
+    {
+        // Before sold_by, a teller's sale was recorded as the citizen's own, under the key as sent; a retry
+        // of it after the upgrade must not buy again, from the database or from a citizen grain's history.
+        var sale = await ledger.OpenSaleAsync();
+        var recorded = Scenario.Request(sale, Scenario.NewCitizen(), 10_000, Channel.Paper, key: "counter-old");
+        var first = await ledger.BuyAsync(recorded);
+        var citizen = ledger.Grains.GetGrain<ICitizenGrain>(recorded.CitizenId);
+        await ledger.Cluster.DeactivateAsync(citizen);
+
+        var fromDatabase = await ledger.BuyAsync(recorded with { SoldBy = "teller-5" });
+        await citizen.GetMonthAsync(sale);
+        var fromHistory = await ledger.BuyAsync(recorded with { SoldBy = "teller-6" });
+        var otherBody = await ledger.BuyAsync(recorded with { SoldBy = "teller-7", Amount = 20_000 });
+
+        Assert.True(first.IsConfirmed);
+        Assert.Equal(first.Purchase, fromDatabase.Purchase);
+        Assert.Equal(first.Purchase, fromHistory.Purchase);
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, otherBody.Outcome);
         Assert.Equal(1, (await ledger.SnapshotAsync(sale)).Entries);
     }
 

@@ -77,8 +77,9 @@ public sealed class QueryPlanFixture : IAsyncLifetime
         foreach (var batch in citizens.Chunk(BatchMax))
         {
             await Store.CommitAsync(programMonth, head, Limits, [],
-                batch.Select((c, i) => new CommitPurchase(
-                    c, "first", Channel.Mobile, Unit, Unit * 9 / 10, SoldBy: i % 2 == 0 ? null : TellerOf(c))).ToArray(),
+                batch.Select((c, i) => i % 2 == 0
+                    ? new CommitPurchase(c, "first", Channel.Mobile, Unit, Unit * 9 / 10)
+                    : new CommitPurchase(c, TellerOf(c) + " first", Channel.Mobile, Unit, Unit * 9 / 10, TellerOf(c))).ToArray(),
                 DateTimeOffset.UtcNow);
             head = (await Store.ReadHeadAsync(programMonth))!;
         }

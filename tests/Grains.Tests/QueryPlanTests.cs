@@ -34,7 +34,8 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
     public async Task A_commit_in_a_new_program_month_reads_a_few_pages_per_item()
     {
         // Second purchases of citizens who bought (and some cancelled): every per-item probe finds entries.
-        // Every one is sold by a teller who sold before, which adds the probe for the teller's key.
+        // Every one is sold by a teller who sold before (its key scoped, as the grain hands it over), which
+        // adds the probe for the teller's key.
         var newer = fixture.Newer;
         var head = (await fixture.Store.ReadHeadAsync(newer))!;
         var items = fixture.NewerCitizens.Take(100).ToArray();
@@ -43,7 +44,7 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
         [
             newer.ProgramId, newer.Month, head.Epoch, head.NextSequence, limits.CitizenMonthlyLimit,
             limits.Caps.Mobile, limits.Caps.Paper, DateTimeOffset.UtcNow, Array.Empty<long>(),
-            items, items.Select(_ => "second").ToArray(), items.Select(_ => "mobile").ToArray(),
+            items, items.Select(c => QueryPlanFixture.TellerOf(c) + " second").ToArray(), items.Select(_ => "mobile").ToArray(),
             items.Select(_ => QueryPlanFixture.Unit).ToArray(), items.Select(_ => QueryPlanFixture.Unit * 9 / 10).ToArray(),
             items.Select(QueryPlanFixture.TellerOf).ToArray(),
         ];
