@@ -146,9 +146,8 @@ $$;
 -- it is a bug). b_key holds the keys scoped (see sold_by above); b_sold_by names the teller selling each
 -- purchase, null for a citizen's own.
 --
--- The previous release's ledger_commit, without b_sold_by, is an overload this file no longer defines:
--- it stays in a database it was created in, for that release's silos during a rolling update, and a later
--- file drops it.
+-- The previous release's silos call ledger_commit without b_sold_by and with keys as sent: see the
+-- overload after this function.
 --
 -- Purchase items answer:
 --   'duplicate'  the citizen already bought with this key (of this seller; for a teller, also a paper
@@ -312,6 +311,42 @@ BEGIN
             head.sold_mobile, head.sold_paper, p_cap_mobile, p_cap_paper
             USING ERRCODE = 'LB002';
     END IF;
+END;
+$$;
+
+-- The previous release's ledger_commit, without b_sold_by, for that release's silos during a rolling
+-- update (a later file drops it). They know no sellers and send keys as sent, so a paper item's key is
+-- first looked up among the citizen's teller sales: a teller's retry of a sale this release recorded
+-- (its key stored scoped) is then that teller's key again, and gets its first purchase, not a second
+-- one. What those silos cannot be given is the check across citizens, which needs the teller's name.
+CREATE OR REPLACE FUNCTION ledger_commit(
+    p_program text, p_month text, p_epoch bigint, p_next bigint,
+    p_limit bigint, p_cap_mobile bigint, p_cap_paper bigint, p_at timestamptz,
+    c_sequence bigint[],
+    b_citizen text[], b_key text[], b_channel text[], b_amount bigint[], b_price bigint[])
+    RETURNS TABLE (item bigint, outcome text, sequence bigint, citizen_used bigint,
+                   channel text, amount bigint, price bigint, at timestamptz, cancelled boolean)
+    LANGUAGE plpgsql AS
+$$
+DECLARE
+    keys    text[];
+    sellers text[];
+BEGIN
+    SELECT array_agg(coalesce(t.idempotency_key, b.key) ORDER BY b.i), array_agg(t.sold_by ORDER BY b.i)
+    INTO keys, sellers
+    FROM unnest(b_citizen, b_key, b_channel) WITH ORDINALITY AS b(citizen, key, channel, i)
+             LEFT JOIN LATERAL (
+        SELECT y.idempotency_key, y.sold_by
+        FROM ledger_entries y
+        WHERE b.channel = 'paper' AND (y.program_id || '/' || y.month) = p_program || '/' || p_month
+          AND y.kind = 'purchase' AND y.citizen_id = b.citizen AND y.sold_by IS NOT NULL
+          AND y.idempotency_key = y.sold_by || ' ' || b.key
+        ORDER BY y.sequence
+        LIMIT 1) t ON true;
+    RETURN QUERY
+        SELECT * FROM ledger_commit(p_program, p_month, p_epoch, p_next, p_limit, p_cap_mobile, p_cap_paper, p_at,
+                                    c_sequence, b_citizen, coalesce(keys, '{}'), b_channel, b_amount, b_price,
+                                    coalesce(sellers, '{}'));
 END;
 $$;
 

@@ -195,6 +195,35 @@ public sealed class IdempotencyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_silo_of_the_previous_release_answers_a_tellers_retry_with_the_first_purchase()
+    {
+        // During a rolling update an older silo may take over the program-month. It knows no sellers and
+        // calls the previous ledger_commit, with the key as the teller sent it.
+        var sale = await ledger.OpenSaleAsync();
+        var sold = Scenario.Request(sale, Scenario.NewCitizen(), 10_000, Channel.Paper, key: "counter-9") with { SoldBy = "teller-9" };
+        var first = await ledger.BuyAsync(sold);
+        var head = (await ledger.Store.ReadHeadAsync(sale))!;
+        await using var data = Npgsql.NpgsqlDataSource.Create(TestDatabase.ConnectionString);
+        await using var command = data.CreateCommand(
+            "SELECT outcome, sequence FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+        object[] values =
+        [
+            sale.ProgramId, sale.Month, head.Epoch, head.NextSequence, Scenario.Limit, 1_000_000_000L, 1_000_000_000L,
+            DateTimeOffset.UtcNow, Array.Empty<long>(), new[] { sold.CitizenId }, new[] { "counter-9" }, new[] { "paper" },
+            new[] { 10_000L }, new[] { 9_000L },
+        ];
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(("duplicate", first.Purchase!.Sequence), (reader.GetString(0), reader.GetInt64(1)));
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
     public async Task A_rejected_request_retried_gets_the_same_rejection()
     {
         var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: 10_000));
