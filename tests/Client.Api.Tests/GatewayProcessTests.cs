@@ -59,10 +59,5 @@ public sealed class GatewayProcessTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Ledger.Grains.Tests.TestPorts.Free();
 }
