@@ -15,9 +15,9 @@ public static partial class CitizenIds
     public static bool IsValidIdempotencyKey([NotNullWhen(true)] string? key) =>
         key is not null && IdempotencyKeyPattern().IsMatch(key);
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex CitizenIdPattern();
 
-    [GeneratedRegex("^[\\x21-\\x7E]{1,128}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[\\x21-\\x7E]{1,128}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdempotencyKeyPattern();
 }

@@ -71,9 +71,9 @@ public readonly partial record struct ProgramMonth(
         (int.Parse(month.AsSpan(0, 4), CultureInfo.InvariantCulture),
          int.Parse(month.AsSpan(5, 2), CultureInfo.InvariantCulture));
 
-    [GeneratedRegex("^[a-z0-9-]{1,40}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9-]{1,40}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ProgramIdPattern();
 
-    [GeneratedRegex("^[0-9]{4}-[0-9]{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9]{4}-[0-9]{2}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex MonthPattern();
 }

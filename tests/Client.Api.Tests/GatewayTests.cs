@@ -233,6 +233,24 @@ public sealed class GatewayTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Ids_with_a_trailing_newline_are_refused()
+    {
+        // .NET's "$" also matches before a final newline; every id pattern must end at the string's end.
+        var (path, opensAt) = NewSale();
+        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var teller = fixture.As("teller-nl", LedgerAuth.TellerRole);
+
+        var citizen = await BuyAsync(teller, path, "k1", new { channel = "paper", amount = 10_000, citizenId = "citizen-nl\n" });
+        var program = await admin.GetAsync(path.Replace("/months/", "%0A/months/", StringComparison.Ordinal));
+        var month = await admin.GetAsync(path + "%0A");
+
+        Assert.True((await AssertInvalidAsync(citizen)).TryGetProperty("citizenId", out _));
+        Assert.True((await AssertInvalidAsync(program)).TryGetProperty("programId", out _));
+        Assert.True((await AssertInvalidAsync(month)).TryGetProperty("month", out _));
+        Assert.Equal(0, (await StateAsync(path)).GetProperty("channels").GetProperty("paper").GetProperty("sold").GetInt64());
+    }
+
+    [Fact]
     public async Task A_policy_out_of_range_or_without_an_offset_is_refused_at_the_edge_and_two_keys_are_refused()
     {
         var (path, opensAt) = NewSale();
