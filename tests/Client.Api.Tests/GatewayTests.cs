@@ -224,9 +224,13 @@ public sealed class GatewayTests(GatewayFixture fixture)
         var mobile = await BuyAsync(teller, path, "k1", new { channel = "mobile", amount = 10_000, citizenId = "citizen-n1" });
         var nobody = await BuyAsync(teller, path, "k2", new { channel = "paper", amount = 10_000 });
         var negative = await BuyAsync(teller, path, "k3", new { channel = "paper", amount = -10_000, citizenId = "citizen-n1" });
+        // A teller's key is scoped by the teller's id, so a token whose subject is not one sells nothing.
+        var unnamed = await BuyAsync(
+            fixture.As("teller two", LedgerAuth.TellerRole), path, "k4", new { channel = "paper", amount = 10_000, citizenId = "citizen-n1" });
 
         Assert.Equal(HttpStatusCode.Forbidden, mobile.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, nobody.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, unnamed.StatusCode);
         Assert.True((await AssertInvalidAsync(negative)).TryGetProperty("amount", out _));
         var paper = (await StateAsync(path)).GetProperty("channels").GetProperty("paper");
         Assert.Equal(0, paper.GetProperty("sold").GetInt64());
