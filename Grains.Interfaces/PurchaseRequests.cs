@@ -36,5 +36,10 @@ public static class PurchaseRequests
     /// and citizen, and the same key of two sellers are two keys.
     /// </summary>
     public static string ScopedKey(this PurchaseRequest request) =>
-        request.SoldBy is null ? request.IdempotencyKey : request.SoldBy + " " + request.IdempotencyKey;
+        request.SoldBy is null ? request.IdempotencyKey : request.SoldBy + TellerSeparator + request.IdempotencyKey;
+
+    /// <summary>Whether a key as the ledger stores it is a teller's (see <see cref="ScopedKey"/>).</summary>
+    public static bool IsTellersKey(string storedKey) => storedKey.Contains(TellerSeparator, StringComparison.Ordinal);
+
+    private const char TellerSeparator = ' ';
 }

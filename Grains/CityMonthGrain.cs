@@ -38,8 +38,10 @@ public sealed partial class CityMonthGrain(
     public const int CancelsInFlightMax = 1_000;
 
     /// <summary>
-    /// Citizens who ever bought here, tracked in memory (about 100 bytes each); past this the grain no
-    /// longer tells a rejected citizen whether they bought, and each first rejection costs a history read.
+    /// Buyers tracked in memory: each citizen who ever bought here and each teller's key that bought (about
+    /// 100 bytes each; a program-month with more purchases than this is not tracked from activation). Past
+    /// this the grain no longer tells a rejected citizen whether they bought, so each first rejection costs a
+    /// history read, and a teller's key reused for another citizen is found only by the database.
     /// </summary>
     public const int BuyersTrackedMax = 500_000;
 
@@ -70,7 +72,7 @@ public sealed partial class CityMonthGrain(
 
     // Who ever bought in this program-month, so a rejection made in memory can tell a citizen grain that
     // knows nothing whether the citizen has any history here (see CitizenGrain); null when not tracked.
-    private HashSet<string>? buyers;
+    private Buyers? buyers;
     private ChannelAmounts reserved = ChannelAmounts.Zero;
     private Task? flushing;
     private Task? committing;
@@ -163,9 +165,11 @@ public sealed partial class CityMonthGrain(
                 : Task.FromResult(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
         }
 
-        if (request.SoldBy is { } teller && pendingByTellerKey.ContainsKey((teller, request.IdempotencyKey)))
+        // A teller's key waiting (for another citizen: the same one was answered above), or already bought
+        // for another citizen: a conflict, whatever else would refuse it.
+        if ((request.SoldBy is { } teller && pendingByTellerKey.ContainsKey((teller, request.IdempotencyKey)))
+            || IsTellersKeyOfAnother(request))
         {
-            // Waiting with this teller's key is a purchase for another citizen (the same one was answered above).
             return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
         }
 
@@ -196,6 +200,12 @@ public sealed partial class CityMonthGrain(
     public Task<PurchaseResult?> RefuseAsync(PurchaseRequest request)
     {
         EnsureOwnWellFormed(request, nameof(request));
+        if (IsTellersKeyOfAnother(request))
+        {
+            LedgerMetrics.CountPurchase(programMonth, PurchaseOutcome.IdempotencyConflict);
+            return Task.FromResult<PurchaseResult?>(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
+        }
+
         // A citizen who never bought has no key that bought and uses nothing of the limit: the refusal their
         // citizen grain would get from PurchaseAsync, judged with usage 0, stands as it is.
         if (policy is null || head is null || HasBought(request.CitizenId) != false
@@ -464,7 +474,15 @@ public sealed partial class CityMonthGrain(
         return Check(policy!, order, now) ?? (incomingPolicy is null ? null : Check(incomingPolicy, order, now));
     }
 
-    private bool? HasBought(string citizenId) => buyers?.Contains(citizenId);
+    private bool? HasBought(string citizenId) => buyers?.Citizens.Contains(citizenId);
+
+    /// <summary>
+    /// Whether the request's teller key already bought for another citizen, as far as this activation
+    /// knows (buyers tracked); if not known, ledger_commit still answers it.
+    /// </summary>
+    private bool IsTellersKeyOfAnother(PurchaseRequest request) =>
+        request.SoldBy is not null
+        && buyers?.TellerKeys.GetValueOrDefault(request.ScopedKey()) is { } owner && owner != request.CitizenId;
 
     private long RemainingUnder(Policy rules, Channel channel) =>
         Math.Max(0, rules.Caps[channel] - head!.Sold[channel] - reserved[channel]);
@@ -719,7 +737,7 @@ public sealed partial class CityMonthGrain(
             {
                 sold = sold.Add(answer.Channel, answer.Amount);
                 next++;
-                buyers?.Add(purchases[i].Request.CitizenId);
+                buyers?.Add(purchases[i].Request.CitizenId, purchases[i].Request.ScopedKey());
             }
 
             purchases[i].Answer.TrySetResult(AnswerFor(purchases[i].Request, answer, limits));

@@ -130,23 +130,26 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         return new CitizenHistory(used, byKey);
     }
 
-    /// <summary>Every citizen who ever bought in the program-month; null when there are more than <paramref name="max"/>.</summary>
-    public async Task<HashSet<string>?> ReadBuyersAsync(ProgramMonth programMonth, int max)
+    /// <summary>
+    /// Every citizen who ever bought in the program-month, and every teller's key with its citizen; null
+    /// when the program-month has more than <paramref name="max"/> purchases.
+    /// </summary>
+    public async Task<Buyers?> ReadBuyersAsync(ProgramMonth programMonth, int max)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT DISTINCT citizen_id FROM ledger_entries " +
-            "WHERE (program_id || '/' || month) = ($1 || '/' || $2) AND kind = 'purchase' LIMIT $3");
+        await using var command = dataSource.CreateCommand(BuyersSql);
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         command.Parameters.Add(new() { Value = max + 1 });
         await using var reader = await command.ExecuteReaderAsync();
-        var buyers = new HashSet<string>(StringComparer.Ordinal);
+        var buyers = new Buyers();
+        var purchases = 0;
         while (await reader.ReadAsync())
         {
-            buyers.Add(reader.GetString(0));
+            buyers.Add(reader.GetString(0), reader.GetString(1));
+            purchases++;
         }
 
-        return buyers.Count > max ? null : buyers;
+        return purchases > max ? null : buyers;
     }
 
     /// <summary>The highest usage of any citizen in the program-month.</summary>
@@ -210,6 +213,11 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     internal const string CommitSql =
         "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, cancelled " +
         "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+
+    /// <summary>The purchases of program-month ($1, $2), at most $3, by citizen and stored key; internal so that tests can check its plan.</summary>
+    internal const string BuyersSql =
+        "SELECT citizen_id, idempotency_key FROM ledger_entries " +
+        "WHERE (program_id || '/' || month) = ($1 || '/' || $2) AND kind = 'purchase' LIMIT $3";
 
     /// <summary>The purchase of program-month ($1, $2) at sequence $3; internal so that tests can check its plan.</summary>
     internal const string PurchaseSql =

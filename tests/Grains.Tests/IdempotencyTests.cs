@@ -153,6 +153,28 @@ public sealed class IdempotencyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_tellers_key_reused_for_another_citizen_is_a_conflict_before_any_refusal()
+    {
+        // The last voucher is sold; the same teller key for someone else is a reused key (422), not sold out.
+        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: 10_000, paperCap: 10_000));
+        var sold = Scenario.Request(sale, Scenario.NewCitizen(), 10_000, Channel.Paper, key: "last") with { SoldBy = "teller-10" };
+        Assert.True((await ledger.BuyAsync(sold)).IsConfirmed);
+        var other = sold with { CitizenId = Scenario.NewCitizen() };
+
+        var throughCitizen = await ledger.BuyAsync(other);
+        var refused = await ledger.City(sale).RefuseAsync(other);
+        await ledger.Cluster.DeactivateAsync(ledger.City(sale));
+        var afterReactivation = await ledger.BuyAsync(other with { CitizenId = Scenario.NewCitizen() });
+        var otherTeller = await ledger.BuyAsync(other with { SoldBy = "teller-11" });
+
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, throughCitizen.Outcome);
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, refused?.Outcome);
+        Assert.Equal(PurchaseOutcome.IdempotencyConflict, afterReactivation.Outcome);
+        Assert.Equal(PurchaseOutcome.SoldOut, otherTeller.Outcome);
+        Assert.Equal(10_000, (await ledger.SnapshotAsync(sale)).Paper.Sold);
+    }
+
+    [Fact]
     public async Task Each_sellers_keys_are_its_own_for_a_citizen()
     {
         // The citizen's own key and two tellers' keys, all "1001", are three keys: three purchases.
