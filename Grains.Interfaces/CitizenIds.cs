@@ -8,6 +8,9 @@ public static partial class CitizenIds
 {
     public const int IdempotencyKeyLengthMax = 128;
 
+    /// <summary>The characters an idempotency key is made of: visible ASCII (a regular-expression class).</summary>
+    public const string IdempotencyKeyCharacters = "[\\x21-\\x7E]";
+
     public static bool IsValid([NotNullWhen(true)] string? citizenId) =>
         citizenId is not null && CitizenIdPattern().IsMatch(citizenId);
 
@@ -18,6 +21,6 @@ public static partial class CitizenIds
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex CitizenIdPattern();
 
-    [GeneratedRegex("^[\\x21-\\x7E]{1,128}\\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^" + IdempotencyKeyCharacters + "{1,128}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdempotencyKeyPattern();
 }

@@ -146,7 +146,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, MonthMemory month)
     {
         var scopedKey = request.ScopedKey();
-        if (FindBought(month, request) is { } first)
+        if (FindBought(month, request, scopedKey) is { } first)
         {
             return Replay(request, first, month);
         }
@@ -171,7 +171,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
                 // grain (which would have answered with it), so it either committed before this read or never will.
                 await LoadHistoryAsync(request.ProgramMonth, month);
                 month.InDoubt.Remove(scopedKey);
-                if (FindBought(month, request) is { } bought)
+                if (FindBought(month, request, scopedKey) is { } bought)
                 {
                     return Replay(request, bought, month);
                 }
@@ -216,9 +216,9 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// its scoped key, or, for a teller, a paper purchase recorded before sellers were, under the key as sent
     /// (as ledger_commit matches them).
     /// </summary>
-    private static Purchase? FindBought(MonthMemory month, PurchaseRequest request) =>
+    private static Purchase? FindBought(MonthMemory month, PurchaseRequest request, string scopedKey) =>
         month.Bought is not { } bought ? null
-        : bought.GetValueOrDefault(request.ScopedKey())
+        : bought.GetValueOrDefault(scopedKey)
             ?? (request.SoldBy is not null && bought.GetValueOrDefault(request.IdempotencyKey) is { Channel: Channel.Paper } legacy
                 ? legacy
                 : null);

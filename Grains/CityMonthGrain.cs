@@ -61,9 +61,10 @@ public sealed partial class CityMonthGrain(
     // taken.
     private readonly Dictionary<(string CitizenId, string Key), PendingPurchase> pendingByKey = [];
 
-    // A teller's purchases again, by teller and key: a teller's key buys once whichever citizen it names,
-    // so while one purchase with it waits, another for a different citizen is a conflict.
-    private readonly Dictionary<(string SoldBy, string Key), PendingPurchase> pendingByTellerKey = [];
+    // A teller's purchases again, by scoped key alone (it names the teller): a teller's key buys once
+    // whichever citizen it names, so while one purchase with it waits, another for a different citizen is a
+    // conflict.
+    private readonly Dictionary<string, PendingPurchase> pendingByTellerKey = new(StringComparer.Ordinal);
     private ProgramMonth programMonth;
     private Policy? policy;
     private Policy? incomingPolicy;
@@ -158,7 +159,8 @@ public sealed partial class CityMonthGrain(
             return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.NotFound));
         }
 
-        if (pendingByKey.TryGetValue((request.CitizenId, request.ScopedKey()), out var first))
+        var key = request.ScopedKey();
+        if (pendingByKey.TryGetValue((request.CitizenId, key), out var first))
         {
             return first.Request == request
                 ? first.Answer.Task
@@ -167,8 +169,7 @@ public sealed partial class CityMonthGrain(
 
         // A teller's key waiting (for another citizen: the same one was answered above), or already bought
         // for another citizen: a conflict, whatever else would refuse it.
-        if ((request.SoldBy is { } teller && pendingByTellerKey.ContainsKey((teller, request.IdempotencyKey)))
-            || IsTellersKeyOfAnother(request))
+        if ((request.SoldBy is not null && pendingByTellerKey.ContainsKey(key)) || IsTellersKeyOfAnother(request, key))
         {
             return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
         }
@@ -186,10 +187,10 @@ public sealed partial class CityMonthGrain(
 
         reserved = reserved.Add(request.Channel, request.Amount);
         var item = new PendingPurchase(request, policy.PriceOf(request.Amount));
-        pendingByKey[(request.CitizenId, request.ScopedKey())] = item;
+        pendingByKey[(request.CitizenId, key)] = item;
         if (request.SoldBy is not null)
         {
-            pendingByTellerKey[(request.SoldBy, request.IdempotencyKey)] = item;
+            pendingByTellerKey[key] = item;
         }
 
         queue.AddLast(item);
@@ -200,7 +201,8 @@ public sealed partial class CityMonthGrain(
     public Task<PurchaseResult?> RefuseAsync(PurchaseRequest request)
     {
         EnsureOwnWellFormed(request, nameof(request));
-        if (IsTellersKeyOfAnother(request))
+        var key = request.ScopedKey();
+        if (IsTellersKeyOfAnother(request, key))
         {
             LedgerMetrics.CountPurchase(programMonth, PurchaseOutcome.IdempotencyConflict);
             return Task.FromResult<PurchaseResult?>(PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict));
@@ -209,7 +211,7 @@ public sealed partial class CityMonthGrain(
         // A citizen who never bought has no key that bought and uses nothing of the limit: the refusal their
         // citizen grain would get from PurchaseAsync, judged with usage 0, stands as it is.
         if (policy is null || head is null || HasBought(request.CitizenId) != false
-            || pendingByKey.ContainsKey((request.CitizenId, request.ScopedKey()))
+            || pendingByKey.ContainsKey((request.CitizenId, key))
             || RejectionOf(new PurchaseOrder(request, UsedAtLeast: 0)) is not { } rejection)
         {
             return Task.FromResult<PurchaseResult?>(null);
@@ -480,9 +482,9 @@ public sealed partial class CityMonthGrain(
     /// Whether the request's teller key already bought for another citizen, as far as this activation
     /// knows (buyers tracked); if not known, ledger_commit still answers it.
     /// </summary>
-    private bool IsTellersKeyOfAnother(PurchaseRequest request) =>
+    private bool IsTellersKeyOfAnother(PurchaseRequest request, string scopedKey) =>
         request.SoldBy is not null
-        && buyers?.TellerKeys.GetValueOrDefault(request.ScopedKey()) is { } owner && owner != request.CitizenId;
+        && buyers?.TellerKeys.GetValueOrDefault(scopedKey) is { } owner && owner != request.CitizenId;
 
     private long RemainingUnder(Policy rules, Channel channel) =>
         Math.Max(0, rules.Caps[channel] - head!.Sold[channel] - reserved[channel]);
@@ -682,7 +684,7 @@ public sealed partial class CityMonthGrain(
         for (var scanned = 0; node is not null && scanned < BatchScanMax && citizens.Count < BatchMax; scanned++)
         {
             var next = node.Next;
-            var tellerKey = node.Value is PendingPurchase { Request: { SoldBy: not null } request } ? request.ScopedKey() : null;
+            var tellerKey = node.Value is PendingPurchase { Request.SoldBy: not null } purchase ? purchase.Key : null;
             if ((tellerKey is null || !tellerKeys.Contains(tellerKey)) && citizens.Add(node.Value.CitizenId))
             {
                 if (tellerKey is not null)
@@ -737,7 +739,7 @@ public sealed partial class CityMonthGrain(
             {
                 sold = sold.Add(answer.Channel, answer.Amount);
                 next++;
-                buyers?.Add(purchases[i].Request.CitizenId, purchases[i].Request.ScopedKey());
+                buyers?.Add(purchases[i].Request.CitizenId, purchases[i].Key);
             }
 
             purchases[i].Answer.TrySetResult(AnswerFor(purchases[i].Request, answer, limits));
@@ -855,16 +857,15 @@ public sealed partial class CityMonthGrain(
     {
         foreach (var purchase in purchases)
         {
-            var key = (purchase.Request.CitizenId, purchase.Request.ScopedKey());
+            var key = (purchase.Request.CitizenId, purchase.Key);
             if (pendingByKey.GetValueOrDefault(key) == purchase)
             {
                 pendingByKey.Remove(key);
             }
 
-            if (purchase.Request.SoldBy is { } teller
-                && pendingByTellerKey.GetValueOrDefault((teller, purchase.Request.IdempotencyKey)) == purchase)
+            if (purchase.Request.SoldBy is not null && pendingByTellerKey.GetValueOrDefault(purchase.Key) == purchase)
             {
-                pendingByTellerKey.Remove((teller, purchase.Request.IdempotencyKey));
+                pendingByTellerKey.Remove(purchase.Key);
             }
         }
     }

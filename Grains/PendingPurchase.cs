@@ -7,8 +7,11 @@ internal sealed class PendingPurchase(PurchaseRequest request, long price) : Pen
 {
     public PurchaseRequest Request { get; } = request;
 
+    /// <summary>The request's key as the ledger stores it (<see cref="PurchaseRequests.ScopedKey"/>).</summary>
+    public string Key { get; } = request.ScopedKey();
+
     public CommitPurchase ToCommit() =>
-        new(Request.CitizenId, Request.ScopedKey(), Request.Channel, Request.Amount, price, Request.SoldBy);
+        new(Request.CitizenId, Key, Request.Channel, Request.Amount, price, Request.SoldBy);
 
     public TaskCompletionSource<PurchaseResult> Answer { get; } =
         new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -56,7 +56,7 @@ public static class OpenApiContract
                             Type = JsonSchemaType.String,
                             MinLength = 1,
                             MaxLength = CitizenIds.IdempotencyKeyLengthMax,
-                            Pattern = "^[\\x21-\\x7E]+$",
+                            Pattern = "^" + CitizenIds.IdempotencyKeyCharacters + "+$",
                         };
                     }
                 }
