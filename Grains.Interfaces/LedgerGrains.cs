@@ -14,15 +14,22 @@ public static class LedgerGrains
 
     public const string CityMonthGrainType = "citymonth";
 
+    public const string BenchProbeGrainType = "benchprobe";
+
     private static readonly GrainType Citizen = GrainType.Create(CitizenGrainType);
 
     private static readonly GrainType CityMonth = GrainType.Create(CityMonthGrainType);
+
+    private static readonly GrainType BenchProbe = GrainType.Create(BenchProbeGrainType);
 
     public static ICitizenGrain GetCitizen(this IGrainFactory grains, string citizenId) =>
         Get<ICitizenGrain>(grains, Citizen, citizenId);
 
     public static ICityMonthGrain GetCityMonth(this IGrainFactory grains, ProgramMonth programMonth) =>
         Get<ICityMonthGrain>(grains, CityMonth, programMonth.Key);
+
+    public static IBenchProbeGrain GetBenchProbe(this IGrainFactory grains, string key) =>
+        Get<IBenchProbeGrain>(grains, BenchProbe, key);
 
     private static T Get<T>(IGrainFactory grains, GrainType type, string key)
         where T : IGrainWithStringKey

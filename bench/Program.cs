@@ -37,7 +37,11 @@ AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{scenario.Name}: {scenario.Citizens.Count} citizens, {scenario.Sales.Count} program-months (run {scenario.RunId}), " +
     $"{scenario.RequestsPerCitizen:F2} requests a citizen; mode {options.Mode}, {load}"));
 
+// The grain-hops floor's citizens: enough for a steady rate, few enough that its probe grains (held by the silo
+// through the main run) add little to the silo's memory figure.
+const int GrainHopsCitizensMax = 50_000;
 RunReport? noOp = null;
+RunReport? grainHops = null;
 RunReport run;
 switch (options.Mode)
 {
@@ -50,9 +54,9 @@ switch (options.Mode)
         break;
     case "http":
         var minter = TokenMinter.FromEnvironment();
-        await using (var probe = new HttpDriver(options.Url, options.Connections, minter, noOp: true))
+        await using (var probe = new HttpDriver(options.Url, options.Connections, minter, GatewayFloor.NoOp))
         {
-            if (await probe.HasNoOpAsync())
+            if (await probe.HasFloorAsync())
             {
                 // The ceiling is a capacity: measured closed-loop, whatever the main run's shape, on a second pass:
                 // the first warms the gateway (JIT, connections, token caches), as the no-op runs warm it for the main run.
@@ -60,6 +64,13 @@ switch (options.Mode)
                 var closed = new LoadShape(options.Concurrency, 0, null);
                 await RunAsync(probe, everyoneOnce, closed, null);
                 noOp = await RunAsync(probe, everyoneOnce, closed, null);
+                // Then the same with the path's two grain calls to probe grains: one pass, as each citizen's first
+                // purchase meets a new citizen grain. Its probe grains stay in the silo's memory during the run.
+                await using var hops = new HttpDriver(options.Url, options.Connections, minter, GatewayFloor.GrainHops);
+                if (await hops.HasFloorAsync())
+                {
+                    grainHops = await RunAsync(hops, scenario.OnePurchaseEach(GrainHopsCitizensMax), closed, null);
+                }
             }
             else
             {
@@ -77,7 +88,7 @@ switch (options.Mode)
 var baseline = options.Mode != "baseline" && options.Baseline
     ? await RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck)
     : null;
-var report = BenchReport.Create(args, run, baseline, noOp);
+var report = BenchReport.Create(args, run, baseline, noOp, grainHops);
 ConsoleReport.Write(report);
 if (options.JsonFile is { } json)
 {

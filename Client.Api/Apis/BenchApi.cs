@@ -7,9 +7,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace Ledger.Client.Api.Apis;
 
 /// <summary>
-/// The gateway's own ceiling, for the benchmark: a purchase that goes through the same pipeline as a real
-/// one (overload limit, token, body binding, the same checks and a 201 body) but calls no grain. Mapped only
-/// when <c>Ledger:Bench:NoOpEndpoint</c> is true; it is not part of the API and not in the OpenAPI document.
+/// The gateway's own ceilings, for the benchmark, mapped only when <c>Ledger:Bench:NoOpEndpoint</c> is true; they
+/// are not part of the API and not in the OpenAPI document. Each takes a purchase through the same pipeline
+/// as a real one (overload limit, token, body binding, the same checks and a 201 body) and buys nothing:
+/// <c>/bench/no-op/...</c> calls no grain; <c>/bench/grain-hops/...</c> makes the purchase path's two grain
+/// calls, to a probe grain per citizen that calls one per program-month, neither doing any work.
 /// </summary>
 public static class BenchApi
 {
@@ -21,6 +23,8 @@ public static class BenchApi
         {
             app.MapPost("/bench/no-op/programs/{programId}/months/{month}/purchases", NoOpPurchase)
                 .RequireAuthorization().ExcludeFromDescription();
+            app.MapPost("/bench/grain-hops/programs/{programId}/months/{month}/purchases", GrainHopsPurchase)
+                .RequireAuthorization().ExcludeFromDescription();
         }
 
         return app;
@@ -28,20 +32,54 @@ public static class BenchApi
 
     public static IResult NoOpPurchase(
         string programId, string month, PurchaseRequestBody? body,
-        [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey, ClaimsPrincipal user)
+        [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey, ClaimsPrincipal user) =>
+        Checked(programId, month, body, idempotencyKey, user, out var purchase) ?? Created(purchase);
+
+    public static async Task<IResult> GrainHopsPurchase(
+        string programId, string month, PurchaseRequestBody? body,
+        [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey, ClaimsPrincipal user,
+        IGrainFactory grains)
+    {
+        if (Checked(programId, month, body, idempotencyKey, user, out var purchase) is { } refused)
+        {
+            return refused;
+        }
+
+        if (purchase.CitizenId.Length == 0)
+        {
+            return TypedResults.Forbid();
+        }
+
+        await grains.GetBenchProbe(purchase.CitizenId).TouchAsync(purchase.ProgramMonth.Key);
+        return Created(purchase);
+    }
+
+    /// <summary>The purchase's checks: a validation problem, or null with the purchase they accepted.</summary>
+    private static IResult? Checked(
+        string programId, string month, PurchaseRequestBody? body, string[]? idempotencyKey, ClaimsPrincipal user,
+        out CheckedPurchase purchase)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
-        var purchase = RequestChecks.Purchase(body, idempotencyKey, errors);
+        var checkedBody = RequestChecks.Purchase(body, idempotencyKey, errors);
         if (errors.Count > 0)
         {
+            purchase = default;
             return TypedResults.ValidationProblem(errors);
         }
 
-        var (channel, amount) = purchase!.Value;
-        var citizenId = body!.CitizenId ?? user.CitizenId() ?? "";
-        var purchaseId = PurchaseIds.Format(programMonth, 1);
-        return TypedResults.Created($"/purchases/{purchaseId}", new PurchaseBody(
-            purchaseId, programMonth.ProgramId, programMonth.Month, citizenId, channel.ToName(), amount, amount,
-            "confirmed", DateTimeOffset.UtcNow.ToOffset(ProgramMonth.KoreaOffset), 1));
+        var (channel, amount) = checkedBody!.Value;
+        purchase = new CheckedPurchase(programMonth, channel, amount, body!.CitizenId ?? user.CitizenId() ?? "");
+        return null;
     }
+
+    private static IResult Created(CheckedPurchase purchase)
+    {
+        var purchaseId = PurchaseIds.Format(purchase.ProgramMonth, 1);
+        return TypedResults.Created($"/purchases/{purchaseId}", new PurchaseBody(
+            purchaseId, purchase.ProgramMonth.ProgramId, purchase.ProgramMonth.Month, purchase.CitizenId,
+            purchase.Channel.ToName(), purchase.Amount, purchase.Amount, "confirmed",
+            DateTimeOffset.UtcNow.ToOffset(ProgramMonth.KoreaOffset), 1));
+    }
+
+    private readonly record struct CheckedPurchase(ProgramMonth ProgramMonth, Channel Channel, long Amount, string CitizenId);
 }

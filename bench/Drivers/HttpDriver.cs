@@ -11,8 +11,9 @@ namespace Ledger.Bench;
 
 /// <summary>
 /// The gateway over HTTP/1.1 from this process, on at most <c>connections</c> connections, each citizen with
-/// their own token (minted before the clock starts) and paper sold by a teller, as API.md has it. With
-/// <c>noOp</c> purchases go to the gateway's no-op endpoint: the same pipeline with no ledger work.
+/// their own token (minted before the clock starts) and paper sold by a teller, as API.md has it. With a
+/// <see cref="GatewayFloor"/> purchases go to one of the gateway's floors instead (BenchApi): the same
+/// pipeline with no ledger work, calling no grain or the path's two probe grains.
 /// </summary>
 public sealed class HttpDriver : ILedgerDriver
 {
@@ -21,12 +22,12 @@ public sealed class HttpDriver : ILedgerDriver
 
     private readonly HttpClient client;
     private readonly TokenMinter minter;
-    private readonly bool noOp;
+    private readonly GatewayFloor floor;
     private readonly ConcurrentDictionary<string, AuthenticationHeaderValue> tokens = new();
     private readonly AuthenticationHeaderValue teller;
     private readonly AuthenticationHeaderValue admin;
 
-    public HttpDriver(string url, int connections, TokenMinter minter, bool noOp = false)
+    public HttpDriver(string url, int connections, TokenMinter minter, GatewayFloor floor = GatewayFloor.None)
     {
         client = new HttpClient(new SocketsHttpHandler
         {
@@ -40,17 +41,22 @@ public sealed class HttpDriver : ILedgerDriver
             Timeout = RequestTimeoutMax,
         };
         this.minter = minter;
-        this.noOp = noOp;
+        this.floor = floor;
         teller = Bearer(minter.Mint(GrainsDriver.Teller, "teller"));
         admin = Bearer(minter.Mint("bench-admin", "admin"));
     }
 
-    public string Name => noOp ? "http no-op" : "http";
-
-    /// <summary>Whether the gateway serves the no-op purchase (started with LEDGER_BENCH_NOOP=1).</summary>
-    public async Task<bool> HasNoOpAsync()
+    public string Name => floor switch
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/bench/no-op/programs/probe/months/2022-12/purchases")
+        GatewayFloor.NoOp => "http no-op",
+        GatewayFloor.GrainHops => "http grain hops",
+        _ => "http",
+    };
+
+    /// <summary>Whether the gateway serves this driver's floor (started with LEDGER_BENCH_NOOP=1).</summary>
+    public async Task<bool> HasFloorAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, FloorPrefix + "/programs/probe/months/2022-12/purchases")
         {
             Content = new ByteArrayContent("{}"u8.ToArray()) { Headers = { ContentType = Json } },
         };
@@ -61,7 +67,7 @@ public sealed class HttpDriver : ILedgerDriver
 
     public async Task SetUpAsync(Scenario scenario)
     {
-        if (!noOp)
+        if (floor == GatewayFloor.None)
         {
             foreach (var sale in scenario.Sales)
             {
@@ -100,7 +106,7 @@ public sealed class HttpDriver : ILedgerDriver
         var body = paper
             ? string.Create(CultureInfo.InvariantCulture, $$"""{"channel":"paper","amount":{{amount}},"citizenId":"{{citizenId}}"}""")
             : string.Create(CultureInfo.InvariantCulture, $$"""{"channel":"mobile","amount":{{amount}}}""");
-        var request = new HttpRequestMessage(HttpMethod.Post, (noOp ? "/bench/no-op" : "") + PathOf(sale) + "/purchases")
+        var request = new HttpRequestMessage(HttpMethod.Post, FloorPrefix + PathOf(sale) + "/purchases")
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = Json } },
         };
@@ -126,6 +132,13 @@ public sealed class HttpDriver : ILedgerDriver
         client.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    private string FloorPrefix => floor switch
+    {
+        GatewayFloor.NoOp => "/bench/no-op",
+        GatewayFloor.GrainHops => "/bench/grain-hops",
+        _ => "",
+    };
 
     private static string PathOf(Sale sale) => $"/programs/{sale.ProgramMonth.ProgramId}/months/{sale.ProgramMonth.Month}";
 
@@ -174,4 +187,16 @@ public sealed class HttpDriver : ILedgerDriver
     }
 
     private readonly record struct HttpAnswer(HttpStatusCode StatusCode, JsonElement Body);
+}
+
+/// <summary>Where an <see cref="HttpDriver"/> sends purchases: the ledger, or one of the gateway's floors.</summary>
+public enum GatewayFloor
+{
+    None,
+
+    /// <summary>The gateway's pipeline alone, no grain call.</summary>
+    NoOp,
+
+    /// <summary>The pipeline and the purchase path's two grain calls, to probe grains that do nothing.</summary>
+    GrainHops,
 }

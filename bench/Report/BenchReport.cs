@@ -4,7 +4,9 @@ namespace Ledger.Bench;
 /// What <c>--json</c> writes: the headline figures first (the mode's run, the baseline's rate and the ratio,
 /// the gateway's no-op ceiling in http mode), then each run in full. <see cref="RequestsPerSecond"/> counts every
 /// request (state polls and cancels too); <see cref="PurchaseRequestsPerSecond"/> only purchases, which is what
-/// <see cref="RatioToNoOp"/> compares with the no-op ceiling. In an open-loop run (<c>--rate</c>) the ratio to
+/// <see cref="RatioToNoOp"/> compares with the no-op ceiling. <see cref="GrainHopsShareOfNoOp"/> is the grain-hops
+/// floor (the pipeline and the path's two grain calls, no ledger work) over the no-op ceiling: the most of the
+/// ceiling any purchase making those calls can reach. In an open-loop run (<c>--rate</c>) the ratio to
 /// the baseline compares an offered rate with a capacity, so it is only a capacity ratio in closed-loop runs.
 /// </summary>
 public sealed record BenchReport(
@@ -27,6 +29,8 @@ public sealed record BenchReport(
     bool InvariantsHold,
     double? NoOpRequestsPerSecond,
     double? RatioToNoOp,
+    double? GrainHopsRequestsPerSecond,
+    double? GrainHopsShareOfNoOp,
     double GoodputPerSecond,
     double PeakConfirmedPerSecond,
     double? OfferedPerSecond,
@@ -34,9 +38,11 @@ public sealed record BenchReport(
     IReadOnlyDictionary<string, long> PeakMemoryBytes,
     RunReport Run,
     RunReport? Baseline,
-    RunReport? NoOp)
+    RunReport? NoOp,
+    RunReport? GrainHops)
 {
-    public static BenchReport Create(string[] arguments, RunReport run, RunReport? baseline, RunReport? noOp)
+    public static BenchReport Create(
+        string[] arguments, RunReport run, RunReport? baseline, RunReport? noOp, RunReport? grainHops)
     {
         IEnumerable<RunReport> checkedRuns = baseline is null ? [run] : [run, baseline];
         var purchaseRequestsPerSecond = run.Purchases.Count / run.ElapsedSeconds;
@@ -50,9 +56,11 @@ public sealed record BenchReport(
             checkedRuns.All(r => r.InvariantsHold),
             // The no-op run sends purchases only, so it is compared with the purchase requests alone.
             noOp?.RequestsPerSecond, noOp is null ? null : purchaseRequestsPerSecond / noOp.RequestsPerSecond,
+            grainHops?.RequestsPerSecond,
+            grainHops is null || noOp is null ? null : grainHops.RequestsPerSecond / noOp.RequestsPerSecond,
             run.GoodputPerSecond, run.PeakConfirmedPerSecond, run.OfferedPerSecond,
             run.Outcomes[RunReport.Name(Outcome.Refused)],
-            MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp);
+            MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp, grainHops);
     }
 
     /// <summary>The arguments without --connection's value, which holds a password.</summary>

@@ -34,6 +34,11 @@ public static class ChartWriter
             Add(plot, noOp.Series, p => p.PerSecond(p.Requests), "gateway no-op requests/s");
         }
 
+        if (report.GrainHops is { } hops)
+        {
+            Add(plot, hops.Series, p => p.PerSecond(p.Requests), "gateway + 2 probe grain calls requests/s");
+        }
+
         var latency = Add(plot, run.Series, p => p.PurchaseP99Ms, $"{run.Mode} purchase p99 (ms, right)");
         latency.Axes.YAxis = plot.Axes.Right;
         latency.LinePattern = LinePattern.Dashed;

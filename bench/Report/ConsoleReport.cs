@@ -8,7 +8,7 @@ public static class ConsoleReport
 {
     public static void Write(BenchReport report)
     {
-        foreach (var run in new[] { report.NoOp, report.Run, report.Baseline }.OfType<RunReport>())
+        foreach (var run in new[] { report.NoOp, report.GrainHops, report.Run, report.Baseline }.OfType<RunReport>())
         {
             AnsiConsole.Write(Table(run));
         }
@@ -25,6 +25,15 @@ public static class ConsoleReport
         {
             Row("gateway no-op requests/s", F(noOp));
             Row("purchases' share of the no-op ceiling", $"{F(report.RatioToNoOp!.Value * 100)}%");
+        }
+
+        if (report.GrainHopsRequestsPerSecond is { } hops)
+        {
+            Row("gateway + 2 probe grain calls requests/s", F(hops));
+            if (report.GrainHopsShareOfNoOp is { } share)
+            {
+                Row("their share of the no-op ceiling", $"{F(share * 100)}%");
+            }
         }
 
         Row("time to sell-out", report.SellOutSeconds is { } s ? $"{F(s, "F2")} s" : "no sell-out");

@@ -41,12 +41,14 @@ public sealed record Scenario(string Name, string RunId, IReadOnlyList<Sale> Sal
     }
 
     /// <summary>
-    /// The gateway's own ceiling: one mobile purchase per citizen and nothing else, against the no-op endpoint.
+    /// The gateway's own ceilings: one mobile purchase per citizen (of the first <paramref name="citizensMax"/>,
+    /// when given) and nothing else, against a floor endpoint.
     /// </summary>
-    public Scenario OnePurchaseEach() => this with
+    public Scenario OnePurchaseEach(int? citizensMax = null) => this with
     {
         Name = $"{Name}, one purchase each",
-        Citizens = Citizens.Select(c => c with { PollsState = false, DoubleTap = false, SecondChannel = null, Cancels = false })
+        Citizens = Citizens.Take(citizensMax ?? Citizens.Count)
+            .Select(c => c with { PollsState = false, DoubleTap = false, SecondChannel = null, Cancels = false })
             .ToArray(),
     };
 

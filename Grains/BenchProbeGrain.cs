@@ -1,0 +1,16 @@
+using Ledger.Grains.Interfaces;
+using Orleans.Concurrency;
+
+namespace Ledger.Grains;
+
+/// <summary>
+/// For the benchmark only (<see cref="IBenchProbeGrain"/>): reentrant like the citizen and program-month
+/// grains, so a hot one takes calls as they do, and it holds nothing.
+/// </summary>
+[Reentrant]
+[GrainType(LedgerGrains.BenchProbeGrainType)]
+public sealed class BenchProbeGrain(IGrainFactory grains) : Grain, IBenchProbeGrain
+{
+    public Task<bool> TouchAsync(string? next) =>
+        next is null ? Task.FromResult(true) : grains.GetBenchProbe(next).TouchAsync(null);
+}
