@@ -41,13 +41,13 @@ public sealed record Scenario(string Name, string RunId, IReadOnlyList<Sale> Sal
     }
 
     /// <summary>
-    /// The gateway's own ceilings: one mobile purchase per citizen (of the first <paramref name="citizensMax"/>,
-    /// when given) and nothing else, against a floor endpoint.
+    /// The gateway's own ceilings: one mobile purchase per citizen (of <paramref name="take"/> citizens after the
+    /// first <paramref name="skip"/>, when given) and nothing else, against a floor endpoint.
     /// </summary>
-    public Scenario OnePurchaseEach(int? citizensMax = null) => this with
+    public Scenario OnePurchaseEach(int skip = 0, int? take = null) => this with
     {
         Name = $"{Name}, one purchase each",
-        Citizens = Citizens.Take(citizensMax ?? Citizens.Count)
+        Citizens = Citizens.Skip(skip).Take(take ?? Citizens.Count)
             .Select(c => c with { PollsState = false, DoubleTap = false, SecondChannel = null, Cancels = false })
             .ToArray(),
     };
