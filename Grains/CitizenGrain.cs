@@ -64,7 +64,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.Busy));
         }
 
-        var answer = BuyAsync(request);
+        var answer = BuyAsync(request, key.Item2);
         // An answer that is already there and not final (Busy, or a failure) must not be remembered: a
         // retry with the key has to try again.
         if (!answer.IsCompleted || answer is { IsCompletedSuccessfully: true, Result.Outcome: not PurchaseOutcome.Busy })
@@ -113,14 +113,14 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         },
         busy: null);
 
-    private async Task<PurchaseResult> BuyAsync(PurchaseRequest request)
+    private async Task<PurchaseResult> BuyAsync(PurchaseRequest request, string scopedKey)
     {
-        var key = (request.ProgramMonth, request.ScopedKey());
+        var key = (request.ProgramMonth, scopedKey);
         inFlight++;
         try
         {
             var result = await InOrderAsync(
-                request.ProgramMonth, month => DecideAsync(request, month), busy: PurchaseResult.Of(PurchaseOutcome.Busy));
+                request.ProgramMonth, month => DecideAsync(request, scopedKey, month), busy: PurchaseResult.Of(PurchaseOutcome.Busy));
             LedgerMetrics.CountPurchase(request.ProgramMonth, result.Outcome);
             if (result.Outcome == PurchaseOutcome.Busy)
             {
@@ -143,9 +143,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
     }
 
-    private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, MonthMemory month)
+    private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, string scopedKey, MonthMemory month)
     {
-        var scopedKey = request.ScopedKey();
         if (FindBought(month, request, scopedKey) is { } first)
         {
             return Replay(request, first, month);
