@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Ledger.Client.Api.Hosting;
 
 namespace Ledger.Client.Api;
 
@@ -19,13 +20,16 @@ public static class OverloadLimit
         var queued = Math.Max(0, settings.GetValue("QueueMax", QueueMaxDefault));
         services.AddRateLimiter(options =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ =>
-                RateLimitPartition.GetConcurrencyLimiter("gateway", _ => new ConcurrencyLimiterOptions
-                {
-                    PermitLimit = inFlight,
-                    QueueLimit = queued,
-                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                }));
+            // The readiness probe's purchase is not one more client: it tells whether a purchase gets an answer.
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                PurchasePathProbe.IsProbe(context)
+                    ? RateLimitPartition.GetNoLimiter("probe")
+                    : RateLimitPartition.GetConcurrencyLimiter("gateway", _ => new ConcurrencyLimiterOptions
+                    {
+                        PermitLimit = inFlight,
+                        QueueLimit = queued,
+                        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                    }));
             options.OnRejected = (context, _) =>
                 new ValueTask(LedgerResults.Unavailable("The gateway is at capacity; nothing was done.").ExecuteAsync(context.HttpContext));
         });

@@ -1,6 +1,7 @@
 using Ledger.Client.Api;
 using Ledger.Client.Api.Apis;
 using Ledger.Client.Api.Auth;
+using Ledger.Client.Api.Hosting;
 using Ledger.Client.Api.State;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.WebUtilities;
@@ -21,6 +22,8 @@ if (args is ["token", .. var tokenArgs])
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Program.BodyBytesMax);
+// Bounded connections, every assembly loaded before listening, every path warmed before ready.
+builder.AddLedgerHosting();
 builder.UseOrleansClient(client => LedgerClient.Configure(client, builder.Configuration));
 // The Orleans client waits for a silo before it is connected; serve HTTP meanwhile (503 with Retry-After)
 // rather than refusing connections until a silo is up.
@@ -49,9 +52,11 @@ builder.Services.AddGatewayTracing(builder.Configuration);
 builder.Services.AddDashboardAccess(builder.Configuration);
 
 var app = builder.Build();
+app.UseRequestProbe();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.Use(RefuseOversizedBodies);
+app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -1,18 +1,27 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Ledger.Client.Api.Hosting;
 using Npgsql;
 
 namespace Ledger.Client.Api.Apis;
 
-/// <summary><c>/health/live</c>: the process is up. <c>/health/ready</c>: it reaches the cluster and the database.</summary>
+/// <summary>
+/// <c>/health/live</c>: the process is up and no failure that lasts has struck it. <c>/health/ready</c>: it can
+/// answer a purchase: it reaches the cluster and the database, and a purchase sent through its own pipeline gets
+/// the ledger's answer.
+/// </summary>
 public static class HealthApi
 {
     private const string ReadyTag = "ready";
+    private const string LiveTag = "live";
     private static readonly TimeSpan CheckTimeoutMax = TimeSpan.FromSeconds(5);
 
     public static IServiceCollection AddLedgerHealthChecks(this IServiceCollection services, IConfiguration configuration)
     {
-        var checks = services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+        var checks = services.AddHealthChecks()
+            .AddCheck<CachedFailureHandler>("process", tags: [LiveTag, ReadyTag])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag])
+            .AddCheck<PurchasePathProbe>("purchase-path", tags: [ReadyTag]);
         if (configuration.GetConnectionString("Ledger") is { } connectionString)
         {
             checks.AddAsyncCheck("database", async cancellationToken =>
@@ -38,7 +47,11 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         // Outside the overload limit: an overloaded gateway is still alive, and says whether it is ready.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).DisableRateLimiting();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(LiveTag),
+            ResponseWriter = WriteReadinessAsync,
+        }).DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
@@ -55,8 +68,9 @@ public static class HealthApi
             return context.Response.WriteAsync("ready");
         }
 
-        var failing = string.Join(", ", report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key));
-        return LedgerResults.Unavailable($"Not ready: {failing} not reachable.").ExecuteAsync(context);
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
+            .Select(e => $"{e.Key} ({e.Value.Description})");
+        return LedgerResults.Unavailable($"Not ready: {string.Join("; ", failing)}.").ExecuteAsync(context);
     }
 
     /// <summary>Healthy when at least one silo is active in the cluster the client is joined to.</summary>

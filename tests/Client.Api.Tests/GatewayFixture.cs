@@ -20,11 +20,18 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public WebApplicationFactory<Program> Gateway => gateway ?? throw new InvalidOperationException("The gateway did not start.");
 
+    /// <summary>What a gateway process needs to join this cluster: the silos' gateway endpoints, the ids, the database.</summary>
+    public Dictionary<string, string> ClusterSettings { get; } = [];
+
     public async Task InitializeAsync()
     {
         ledger = await LedgerTestCluster.StartAsync("gateway", silos: 1, tcp: true);
         var options = ledger.Cluster.Options;
         var gateways = string.Join(',', ledger.Cluster.Silos.Select(s => s.GatewayAddress.Endpoint));
+        ClusterSettings["ConnectionStrings__Ledger"] = TestDatabase.ConnectionString;
+        ClusterSettings["Ledger__Cluster__Gateways"] = gateways;
+        ClusterSettings["Ledger__Cluster__ClusterId"] = options.ClusterId;
+        ClusterSettings["Ledger__Cluster__ServiceId"] = options.ServiceId;
         gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseSetting("ConnectionStrings:Ledger", TestDatabase.ConnectionString)
             .UseSetting("Ledger:Cluster:Gateways", gateways)

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Ledger.Client.Api.Tests;
+
+/// <summary>
+/// The 09:00 crowd as phones make it: every buyer at once, each attempt on a new connection, retrying after the
+/// answer's Retry-After, or after a second when the connection failed or was closed without an answer, until the
+/// answer is final (201 or 409) or the buyer's time runs out. Meanwhile readiness is asked every
+/// <see cref="ReadinessPeriod"/> on a connection of its own.
+/// </summary>
+public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, string> tokenOf)
+{
+    public static readonly TimeSpan FailedConnectRetry = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan ReadinessPeriod = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan BuyerTimeMax = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan AttemptTimeoutMax = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentQueue<TimeSpan> failedAt = new();
+    private readonly ConcurrentQueue<(TimeSpan At, bool Ready)> readiness = new();
+    private readonly Stopwatch clock = new();
+    private long attempts;
+    private long connectFailures;
+    private long retryAfters;
+
+    /// <summary>Answers other than 201, 409, 429 and 503, with when they came.</summary>
+    public ConcurrentQueue<(TimeSpan At, int Status)> Unexpected { get; } = new();
+
+    /// <summary>Time since the storm began.</summary>
+    public TimeSpan Elapsed => clock.Elapsed;
+
+    public long Attempts => Interlocked.Read(ref attempts);
+
+    public long ConnectFailures => Interlocked.Read(ref connectFailures);
+
+    public long RetryAfters => Interlocked.Read(ref retryAfters);
+
+    public IReadOnlyCollection<(TimeSpan At, bool Ready)> Readiness => readiness;
+
+    /// <summary>Each buyer's final status (0 when none came in time), by citizen.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> RunAsync(IReadOnlyList<string> citizens)
+    {
+        clock.Start();
+        using var stop = new CancellationTokenSource();
+        var polling = PollReadinessAsync(stop.Token);
+        var finals = await Task.WhenAll(citizens.Select(citizen => BuyAsync(citizen)));
+        await stop.CancelAsync();
+        await polling;
+        return citizens.Zip(finals).ToDictionary(p => p.First, p => p.Second);
+    }
+
+    private async Task<int> BuyAsync(string citizen)
+    {
+        await Task.Yield();
+        var key = Guid.NewGuid().ToString("N");
+        var deadline = clock.Elapsed + BuyerTimeMax;
+        while (clock.Elapsed < deadline)
+        {
+            Interlocked.Increment(ref attempts);
+            var (status, retryAfter) = await AttemptAsync(citizen, key);
+            switch (status)
+            {
+                case 201 or 409:
+                    return status;
+                case 429 or 503 when retryAfter is { } wait:
+                    Interlocked.Increment(ref retryAfters);
+                    await Task.Delay(wait);
+                    break;
+                case 0:
+                    Interlocked.Increment(ref connectFailures);
+                    await Task.Delay(FailedConnectRetry);
+                    break;
+                default:
+                    Unexpected.Enqueue((clock.Elapsed, status));
+                    failedAt.Enqueue(clock.Elapsed);
+                    await Task.Delay(FailedConnectRetry);
+                    break;
+            }
+        }
+
+        return 0;
+    }
+
+    // A client of its own for each attempt: a new connection, closed once the answer is read.
+    private async Task<(int Status, TimeSpan? RetryAfter)> AttemptAsync(string citizen, string key)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = gateway, Timeout = AttemptTimeoutMax };
+        using var request = new HttpRequestMessage(HttpMethod.Post, purchasesPath)
+        {
+            Content = new StringContent("""{"channel":"mobile","amount":10000}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", key);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokenOf(citizen));
+        try
+        {
+            using var response = await client.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+            return ((int)response.StatusCode, response.Headers.RetryAfter?.Delta);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+        {
+            return (0, null);
+        }
+    }
+
+    private async Task PollReadinessAsync(CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = gateway, Timeout = AttemptTimeoutMax };
+        using var period = new PeriodicTimer(ReadinessPeriod);
+        try
+        {
+            do
+            {
+                try
+                {
+                    using var response = await client.GetAsync("/health/ready", cancellationToken);
+                    readiness.Enqueue((clock.Elapsed, response.StatusCode == HttpStatusCode.OK));
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    readiness.Enqueue((clock.Elapsed, false));
+                }
+            }
+            while (await period.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Ready answers given within a second of a failed purchase (one answered neither 2xx, 409, 429 nor 503).</summary>
+    public int ReadyWhilePurchasesFailed() =>
+        readiness.Count(r => r.Ready && failedAt.Any(f => (f - r.At).Duration() <= TimeSpan.FromSeconds(1)));
+}
