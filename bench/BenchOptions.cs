@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ledger.Bench;
 
 /// <summary>
-/// The command line. <c>--scenario dec-2022|single-hot|nationwide|paths</c> (default dec-2022),
+/// The command line. <c>--scenario dec-2022|single-hot|nationwide|paths|storm</c> (default dec-2022),
 /// <c>--mode grains|http|baseline</c> (default grains), <c>--citizens N</c> (300,000), <c>--ramp SECONDS</c>
 /// (0: everyone at once), <c>--rate N</c> (open loop: N requests/s offered whatever the answers; off by default),
 /// <c>--concurrency N</c> (closed loop: citizens in flight; default 2,000, and --connections in http mode),
@@ -11,6 +11,9 @@ namespace Ledger.Bench;
 /// <c>--url URL</c>, <c>--no-baseline</c>, <c>--baseline-concurrency N</c> (64), <c>--json FILE</c>,
 /// <c>--chart FILE</c> (default: next to the JSON), <c>--connection "Host=..."</c>. The paths scenario (citizen
 /// grain, direct, baseline) keeps its own <c>--purchases N --rounds N --only citizen|direct|baseline|append|activation</c>.
+/// The storm scenario (the 09:00 crowd on a new connection per attempt, against the gateway at <c>--url</c>, whatever
+/// <c>--mode</c>) reads <c>--citizens</c> (default 30,000), <c>--ramp</c> (3), <c>--supply</c> (0.5), <c>--url</c>,
+/// <c>--json</c> and <c>--connection</c>.
 /// </summary>
 public sealed record BenchOptions(
     string Scenario,
@@ -31,7 +34,7 @@ public sealed record BenchOptions(
     int Rounds,
     string? Only)
 {
-    public static readonly string[] Scenarios = ["dec-2022", "single-hot", "nationwide", "paths"];
+    public static readonly string[] Scenarios = ["dec-2022", "single-hot", "nationwide", "paths", "storm"];
     public static readonly string[] Modes = ["grains", "http", "baseline"];
 
     public string? ChartPath => ChartFile ?? (JsonFile is null ? null : Path.ChangeExtension(JsonFile, ".png"));
@@ -65,17 +68,19 @@ public sealed record BenchOptions(
             var text => throw new ArgumentException($"{name} takes {string.Join(", ", allowed)}, not {text}."),
         };
 
+        var scenario = OneOf("--scenario", Scenarios);
+        var storm = scenario == "storm";
         var mode = OneOf("--mode", Modes);
         var connections = Whole("--connections", 256);
         return new BenchOptions(
-            OneOf("--scenario", Scenarios),
+            scenario,
             mode,
-            Whole("--citizens", 300_000),
-            Number("--ramp") ?? 0,
+            Whole("--citizens", storm ? StormRun.CitizensDefault : 300_000),
+            Number("--ramp") ?? (storm ? StormRun.RampSecondsDefault : 0),
             Number("--rate") is > 0 and var rate ? rate : null,
             Whole("--concurrency", mode == "http" ? connections : 2_000),
             connections,
-            Number("--supply"),
+            Number("--supply") ?? (storm ? StormRun.SupplyDefault : null),
             Value("--url") ?? Environment.GetEnvironmentVariable("LEDGER_GATEWAY_URL") ?? "http://127.0.0.1:5080",
             !args.Contains("--no-baseline"),
             Whole("--baseline-concurrency", 64),

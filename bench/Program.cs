@@ -9,6 +9,7 @@ using Spectre.Console;
 // over HTTP, or the conventional baseline), then the baseline on the same database in the same invocation,
 // so every report carries the ratio; in http mode first the gateway's no-op ceiling when it serves one.
 // After each run the invariants are read from the database; a broken one fails the run. Not a test.
+// The paths comparison and the storm (the 09:00 crowd on new connections against a running gateway) are their own runs.
 var options = BenchOptions.Parse(args);
 if (Console.IsOutputRedirected)
 {
@@ -19,6 +20,11 @@ if (Console.IsOutputRedirected)
 if (options.Scenario == "paths")
 {
     return await PathsComparison.RunAsync(options, args);
+}
+
+if (options.Scenario == "storm")
+{
+    return await StormRun.RunAsync(options, args);
 }
 
 var scenario = Scenario.Create(options.Scenario, options.Citizens, options.Supply);

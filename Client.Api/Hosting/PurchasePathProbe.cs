@@ -28,7 +28,6 @@ public sealed class PurchasePathProbe(
     /// <summary>A probe that takes longer than this counts as no answer.</summary>
     public static readonly TimeSpan AnswerTimeoutMax = TimeSpan.FromSeconds(5);
 
-    private static readonly object ProbeMarker = new();
     private readonly Lock gate = new();
     private RequestDelegate? pipeline;
     private Task<HealthCheckResult>? latest;
@@ -38,7 +37,8 @@ public sealed class PurchasePathProbe(
     /// <summary>Whether every path has run once: until then ledger calls are answered 503 (still starting).</summary>
     public bool IsWarm => warm;
 
-    public static bool IsProbe(HttpContext context) => context.Items.ContainsKey(ProbeMarker);
+    // A feature rather than an item: asking every request for it allocates nothing.
+    public static bool IsProbe(HttpContext context) => context.Features.Get<ProbeMark>() is not null;
 
     /// <summary>Keeps the rest of the pipeline, to be sent requests through; put first.</summary>
     public RequestDelegate Capture(RequestDelegate next)
@@ -125,7 +125,7 @@ public sealed class PurchasePathProbe(
         var next = pipeline ?? throw new InvalidOperationException("The pipeline was not captured: call Capture first.");
         await using var scope = scopes.CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Items[ProbeMarker] = true;
+        context.Features.Set(ProbeMark.Instance);
         context.Connection.RemoteIpAddress = IPAddress.Loopback;
         context.RequestAborted = cancellationToken;
         context.Request.Method = request.Method;
@@ -157,6 +157,11 @@ public sealed class PurchasePathProbe(
         }
 
         return context.Response.StatusCode;
+    }
+
+    private sealed class ProbeMark
+    {
+        public static readonly ProbeMark Instance = new();
     }
 
     private sealed class HasBody : IHttpRequestBodyDetectionFeature

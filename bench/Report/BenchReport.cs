@@ -64,6 +64,6 @@ public sealed record BenchReport(
     }
 
     /// <summary>The arguments without --connection's value, which holds a password.</summary>
-    private static string[] WithoutConnectionString(string[] arguments) =>
+    public static string[] WithoutConnectionString(string[] arguments) =>
         arguments.Where((_, i) => arguments[i] != "--connection" && (i == 0 || arguments[i - 1] != "--connection")).ToArray();
 }

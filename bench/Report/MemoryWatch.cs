@@ -35,7 +35,7 @@ public static class MemoryWatch
             : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
-    private static string NameOf(string pid)
+    public static string NameOf(string pid)
     {
         var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
         return Path.GetFileNameWithoutExtension(arguments.LastOrDefault(a => a.EndsWith(".dll", StringComparison.Ordinal)) ?? arguments.FirstOrDefault() ?? pid);

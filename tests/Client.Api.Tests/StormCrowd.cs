@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Ledger.Client.Api.Tests;
@@ -100,7 +101,7 @@ public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, s
             await response.Content.ReadAsByteArrayAsync();
             return ((int)response.StatusCode, response.Headers.RetryAfter?.Delta);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or IOException or SocketException or TaskCanceledException)
         {
             return (0, null);
         }

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Reflection;
+using Ledger.Client.Api.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Ledger.Client.Api.Tests;
+
+/// <summary>Readiness means "a purchase gets an answer", and a failure .NET caches does not go unnoticed.</summary>
+[Collection(GatewayCollection.Name)]
+public sealed class GatewayReadinessTests(GatewayFixture fixture)
+{
+    private static readonly TimeSpan ChangeTimeoutMax = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_gateway_whose_purchases_fail_says_it_is_not_ready_though_cluster_and_database_answer()
+    {
+        var grains = new Breakable();
+        await using var gateway = fixture.Gateway.WithWebHostBuilder(web => web.ConfigureServices(grains.Replace));
+        var client = gateway.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        grains.Broken = true;
+        var ready = await UntilAsync(() => client.GetAsync("/health/ready"), r => r.StatusCode != HttpStatusCode.OK);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("purchase-path (A purchase was answered 500.)", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        grains.Broken = false;
+        await UntilAsync(() => client.GetAsync("/health/ready"), r => r.StatusCode == HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_failed_assembly_load_stops_the_gateway_and_fails_liveness_and_readiness()
+    {
+        await using var gateway = fixture.Gateway.WithWebHostBuilder(web => web.ConfigureServices(services =>
+            services.AddTransient<IStartupFilter, FailsToLoadAnAssembly>()));
+        var client = gateway.CreateClient();
+        var lifetime = gateway.Services.GetRequiredService<IHostApplicationLifetime>();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        try
+        {
+            var failed = await client.GetAsync(FailsToLoadAnAssembly.Path);
+
+            Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);
+            Assert.Equal(CachedFailureHandler.ExitCode, Environment.ExitCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/live")).StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+        }
+        finally
+        {
+            // The exit code is the test process's own.
+            Environment.ExitCode = 0;
+        }
+    }
+
+    private static async Task<HttpResponseMessage> UntilAsync(Func<Task<HttpResponseMessage>> ask, Func<HttpResponseMessage, bool> done)
+    {
+        using var timeout = new CancellationTokenSource(ChangeTimeoutMax);
+        while (true)
+        {
+            var answer = await ask();
+            if (done(answer))
+            {
+                return answer;
+            }
+
+            await Task.Delay(PurchasePathProbe.PeriodMin / 4, timeout.Token);
+        }
+    }
+
+    /// <summary>A path past every endpoint whose first use fails as a load does when no file handle is left.</summary>
+    private sealed class FailsToLoadAnAssembly : IStartupFilter
+    {
+        public const string Path = "/test/loads-an-assembly";
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Run(context => context.Request.Path == Path
+                ? throw new FileLoadException("Could not load file or assembly 'Microsoft.Extensions.Identity.Core'. Too many open files.")
+                : Task.CompletedTask);
+        };
+    }
+
+    /// <summary>The gateway's grain factory, failing every call while <see cref="Broken"/>.</summary>
+    public class Breakable : DispatchProxy
+    {
+        private IGrainFactory? inner;
+        private Breakable? owner;
+
+        public volatile bool Broken;
+
+        /// <summary>Puts this in front of the registered grain factory.</summary>
+        public void Replace(IServiceCollection services)
+        {
+            var registered = services.Last(d => d.ServiceType == typeof(IGrainFactory));
+            services.Remove(registered);
+            services.AddSingleton(provider => Wrap((IGrainFactory)(registered.ImplementationInstance
+                ?? registered.ImplementationFactory?.Invoke(provider)
+                ?? ActivatorUtilities.CreateInstance(provider, registered.ImplementationType!))));
+        }
+
+        private IGrainFactory Wrap(IGrainFactory grains)
+        {
+            var proxy = Create<IGrainFactory, Breakable>();
+            var breakable = (Breakable)(object)proxy;
+            breakable.inner = grains;
+            breakable.owner = this;
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? method, object?[]? args) =>
+            owner!.Broken
+                ? throw new InvalidOperationException("The grain factory is broken for this test.")
+                : method!.Invoke(inner, args);
+    }
+}
