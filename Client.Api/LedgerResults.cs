@@ -14,9 +14,14 @@ public static class LedgerResults
     /// <summary>Seconds a client is asked to wait before retrying a 503.</summary>
     public const int RetryAfterSeconds = 1;
 
-    public static IResult Purchase(PurchaseResult result)
+    /// <summary>The answer to a purchase, counted in the metrics unless it answers the readiness probe.</summary>
+    public static IResult Purchase(PurchaseResult result, bool counted = true)
     {
-        GatewayMetrics.Count(result.Outcome);
+        if (counted)
+        {
+            GatewayMetrics.Count(result.Outcome);
+        }
+
         return PurchaseAnswer(result);
     }
 

@@ -74,10 +74,16 @@ public static class HealthApi
     }
 
     /// <summary>Healthy when at least one silo is active in the cluster the client is joined to.</summary>
-    private sealed class ClusterHealthCheck(IClusterClient client) : IHealthCheck
+    private sealed class ClusterHealthCheck(IClusterClient client, IHostApplicationLifetime lifetime) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
+            // Before the host has started, the client may not have joined yet (and asking it throws).
+            if (!lifetime.ApplicationStarted.IsCancellationRequested)
+            {
+                return HealthCheckResult.Unhealthy("The gateway is still starting.");
+            }
+
             try
             {
                 var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)

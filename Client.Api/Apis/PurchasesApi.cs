@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Contracts;
+using Ledger.Client.Api.Hosting;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 using Microsoft.AspNetCore.Mvc;
@@ -31,7 +32,7 @@ public static class PurchasesApi
     public static async Task<IResult> BuyAsync(
         string programId, string month, PurchaseRequestBody? body,
         [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey,
-        ClaimsPrincipal user, IGrainFactory grains, SoldOutHints soldOut)
+        ClaimsPrincipal user, IGrainFactory grains, SoldOutHints soldOut, HttpContext context)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         var purchase = RequestChecks.Purchase(body, idempotencyKey, errors);
@@ -70,7 +71,7 @@ public static class PurchasesApi
             : null;
         result ??= await grains.GetCitizen(citizenId).PurchaseAsync(request);
         soldOut.Observe(programMonth, channel, result);
-        return LedgerResults.Purchase(result);
+        return LedgerResults.Purchase(result, counted: !PurchasePathProbe.IsProbe(context));
     }
 
     public static async Task<IResult> GetAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)
