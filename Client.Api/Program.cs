@@ -75,7 +75,8 @@ app.MapGet("/", () => TypedResults.Content(
     "<!doctype html><title>Ledger</title><h1>Ledger</h1><p><a href=\"/sales\">Live sales</a></p>" +
     "<p><a href=\"/scalar/v1\">API reference</a> (<a href=\"/openapi/v1.json\">OpenAPI document</a>)</p>", "text/html")).ExcludeFromDescription();
 await app.RunAsync();
-return 0;
+// Non-zero when the gateway stopped itself (CachedFailureHandler), so that its supervisor starts a new one.
+return Environment.ExitCode;
 
 // Kestrel enforces the limit as a body streams in; this answers a declared oversized body at once, in
 // every host (the test server has no limit of its own).

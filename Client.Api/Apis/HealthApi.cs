@@ -50,22 +50,22 @@ public static class HealthApi
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
-            ResponseWriter = WriteReadinessAsync,
+            ResponseWriter = (context, report) => WriteAsync(context, report, "live"),
         }).DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteReadinessAsync,
+            ResponseWriter = (context, report) => WriteAsync(context, report, "ready"),
         }).DisableRateLimiting();
         return app;
     }
 
-    /// <summary>Ready: plain 200. Not ready: 503 problem details with Retry-After, naming what is unreachable.</summary>
-    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    /// <summary>Healthy: plain 200 with the word. Not: 503 problem details with Retry-After, naming what fails.</summary>
+    private static Task WriteAsync(HttpContext context, HealthReport report, string word)
     {
         if (report.Status == HealthStatus.Healthy)
         {
-            return context.Response.WriteAsync("ready");
+            return context.Response.WriteAsync(word);
         }
 
         var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)

@@ -10,11 +10,15 @@ namespace Ledger.Client.Api.Hosting;
 /// accepting; in a storm those not yet closed took the remaining handles and the process died.) What waits to be
 /// accepted waits in the kernel's listen queue, which holds no handle of the process.
 /// </summary>
-public sealed class BoundedListenerFactory(IConnectionListenerFactory transport, ConnectionGate gate)
+public sealed class BoundedListenerFactory(IConnectionListenerFactory transport, ConnectionGate gate, int? managementPort)
     : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
-    public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default) =>
-        new BoundedListener(await transport.BindAsync(endpoint, cancellationToken), gate);
+    // The management port is left out: its few connections (probes, scrapes) must get in at the bound.
+    public async ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        var listener = await transport.BindAsync(endpoint, cancellationToken);
+        return endpoint is IPEndPoint { Port: var port } && port == managementPort ? listener : new BoundedListener(listener, gate);
+    }
 
     public bool CanBind(EndPoint endpoint) => transport is not IConnectionListenerFactorySelector selector || selector.CanBind(endpoint);
 
@@ -31,11 +35,25 @@ public sealed class BoundedListenerFactory(IConnectionListenerFactory transport,
                     return new GatedConnection(connection, gate);
                 }
 
-                connection.Abort(new ConnectionAbortedException("The gateway is at its connection bound."));
-                await connection.DisposeAsync();
+                await RejectAsync(connection);
             }
 
             return null;
+        }
+
+        // An exception here would end Kestrel's accept loop for good: whatever closing a refused connection
+        // throws, the loop goes on.
+        private static async ValueTask RejectAsync(ConnectionContext connection)
+        {
+            try
+            {
+                connection.Abort(new ConnectionAbortedException("The gateway is at its connection bound."));
+                await connection.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // Nothing to do: the connection is gone either way.
+            }
         }
 
         public ValueTask UnbindAsync(CancellationToken cancellationToken = default) => listener.UnbindAsync(cancellationToken);

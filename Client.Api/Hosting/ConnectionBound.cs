@@ -13,8 +13,15 @@ namespace Ledger.Client.Api.Hosting;
 /// <param name="FileLimit">The file limit found (after raising the soft limit to the hard one), if known.</param>
 /// <param name="FileLimitBefore">The soft limit the process was started with, if known.</param>
 /// <param name="OpenAtStart">The handles held when the bound was sized, if known.</param>
-public sealed record ConnectionBound(long Connections, long? FileLimit, long? FileLimitBefore, int? OpenAtStart)
+/// <param name="ManagementPort">A port left out of the bound, serving only health and metrics, if set.</param>
+public sealed record ConnectionBound(long Connections, long? FileLimit, long? FileLimitBefore, int? OpenAtStart, int? ManagementPort)
 {
+    /// <summary>
+    /// Setting: a port (also among the gateway's URLs) whose connections the bound leaves out and which serves
+    /// only <c>/health/*</c> and <c>/metrics</c>, so that probes reach a gateway at its bound.
+    /// </summary>
+    public const string ManagementPortSetting = "Ledger:Gateway:ManagementPort";
+
     /// <summary>Setting: an upper bound an operator may set (for example from the memory a container is given).</summary>
     public const string ConnectionsMaxSetting = "Ledger:Gateway:ConnectionsMax";
 
@@ -25,10 +32,12 @@ public sealed record ConnectionBound(long Connections, long? FileLimit, long? Fi
     public const long ConnectionsMaxDefault = 16_384;
 
     /// <summary>
-    /// Idle connections count against the bound, so they are let go sooner than Kestrel's two minutes: a phone
+    /// Idle connections count against the bound, so they are let go sooner than Kestrel's 130 s: a phone
     /// that retries within its Retry-After still finds its connection, one that went away frees its place.
     /// </summary>
     public const int KeepAliveSecondsDefault = 15;
+
+    public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Handles kept free for what the process opens after start, at least this many...</summary>
     public const long MarginMin = 256;
@@ -46,11 +55,17 @@ public sealed record ConnectionBound(long Connections, long? FileLimit, long? Fi
         }
 
         var upper = configured ?? ConnectionsMaxDefault;
+        var management = configuration.GetValue<int?>(ManagementPortSetting);
+        if (management is < 1 or > 65_535)
+        {
+            throw new InvalidOperationException($"{ManagementPortSetting} must be a port, 1 to 65535 (got {management}).");
+        }
+
         var limit = Hosting.FileLimit.RaiseSoftToHard();
         var open = Hosting.FileLimit.OpenCount();
         if (limit is not { Now: var now, Before: var before })
         {
-            return new ConnectionBound(upper, null, null, open);
+            return new ConnectionBound(upper, null, null, open, management);
         }
 
         var margin = Math.Max(MarginMin, (long)(now * MarginShare));
@@ -62,8 +77,11 @@ public sealed record ConnectionBound(long Connections, long? FileLimit, long? Fi
                 "Raise it (ulimit -n, systemd LimitNOFILE).");
         }
 
-        return new ConnectionBound(Math.Min(upper, free), now, before, open);
+        return new ConnectionBound(Math.Min(upper, free), now, before, open, management);
     }
+
+    /// <summary>Whether a request came in on the management port.</summary>
+    public bool IsManagement(HttpContext context) => ManagementPort is { } port && context.Connection.LocalPort == port;
 
     public void ApplyTo(KestrelServerOptions kestrel, IConfiguration configuration)
     {
@@ -73,7 +91,9 @@ public sealed record ConnectionBound(long Connections, long? FileLimit, long? Fi
             throw new InvalidOperationException($"{KeepAliveSecondsSetting} must be at least 1 (got {keepAlive}).");
         }
 
-        // The bound itself is kept in the accept loop (BoundedListenerFactory), not by Kestrel's limit.
+        // The bound itself is kept in the accept loop (BoundedListenerFactory), not by Kestrel's limit. A client
+        // that connects and sends nothing holds a place until its headers time out: sooner than Kestrel's 30 s.
+        kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout;
         kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(keepAlive);
     }
 

@@ -12,12 +12,13 @@ public sealed class ConnectionGate
     private readonly ILogger<ConnectionGate> logger;
     private long open;
     private long rejected;
-    private long lastWarningTicks = long.MinValue;
+    private long lastWarningTicks;
 
     public ConnectionGate(ConnectionBound bound, ILogger<ConnectionGate> logger, IMeterFactory meters)
     {
         this.bound = bound;
         this.logger = logger;
+        lastWarningTicks = Environment.TickCount64 - (long)WarningPeriodMin.TotalMilliseconds;
         var meter = meters.Create(GatewayMetrics.MeterName);
         meter.CreateObservableUpDownCounter("ledger.gateway.connections", () => Open, description: "Connections held.");
         meter.CreateObservableUpDownCounter("ledger.gateway.connections.bound", () => Bound, description: "The most connections held at once.");

@@ -4,7 +4,9 @@ namespace Ledger.Client.Api.Hosting;
 
 /// <summary>
 /// The process's limit on open files (RLIMIT_NOFILE), which bounds its sockets: every accepted connection
-/// holds a file handle, and so does every loaded assembly. Linux only; elsewhere nothing is known.
+/// holds a file handle, and so does every loaded assembly. Linux (64-bit) only; elsewhere nothing is known.
+/// The .NET runtime itself raises the soft limit to the hard one at start; raising it here keeps that true
+/// wherever the runtime does not.
 /// </summary>
 public static partial class FileLimit
 {
@@ -13,18 +15,30 @@ public static partial class FileLimit
     /// <summary>Raises the soft limit to the hard one; returns the limit now in force and what it was, or null.</summary>
     public static (long Now, long Before)? RaiseSoftToHard()
     {
-        if (!OperatingSystem.IsLinux() || GetRLimit(NoFileResource, out var limit) != 0)
+        try
+        {
+            return OperatingSystem.IsLinux() ? RaiseOnLinux() : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static (long Now, long Before)? RaiseOnLinux()
+    {
+        if (GetRLimit(NoFileResource, out var limit) != 0)
         {
             return null;
         }
 
-        var before = (long)limit.Soft;
+        var before = Files(limit.Soft);
         if (limit.Soft < limit.Hard)
         {
             var raised = limit with { Soft = limit.Hard };
             if (SetRLimit(NoFileResource, in raised) == 0)
             {
-                return ((long)raised.Soft, before);
+                return (Files(raised.Soft), before);
             }
         }
 
@@ -43,6 +57,9 @@ public static partial class FileLimit
             return null;
         }
     }
+
+    // RLIM_INFINITY (all ones) is no limit: as a count of files, the largest there is.
+    private static long Files(ulong limit) => limit > long.MaxValue ? long.MaxValue : (long)limit;
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct RLimit(ulong Soft, ulong Hard);

@@ -33,12 +33,25 @@ public static class HostingExtensions
 
         services.Remove(found);
         services.AddSingleton<IConnectionListenerFactory>(provider => new BoundedListenerFactory(
-            (IConnectionListenerFactory)ActivatorUtilities.CreateInstance(provider, transport), provider.GetRequiredService<ConnectionGate>()));
+            (IConnectionListenerFactory)ActivatorUtilities.CreateInstance(provider, transport), provider.GetRequiredService<ConnectionGate>(),
+            provider.GetRequiredService<ConnectionBound>().ManagementPort));
     }
 
-    /// <summary>First in the pipeline: the probe sends its requests through everything after it.</summary>
+    /// <summary>
+    /// First in the pipeline: the probe sends its requests through everything after it. The management port,
+    /// which the connection bound leaves out, answers nothing but health and metrics.
+    /// </summary>
     public static IApplicationBuilder UseRequestProbe(this IApplicationBuilder app)
     {
+        var bound = app.ApplicationServices.GetRequiredService<ConnectionBound>();
+        if (bound.ManagementPort is not null)
+        {
+            app.Use((context, next) => !bound.IsManagement(context)
+                || context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics")
+                    ? next(context)
+                    : LedgerResults.NotFound("The management port serves /health and /metrics only.").ExecuteAsync(context));
+        }
+
         var probe = app.ApplicationServices.GetRequiredService<PurchasePathProbe>();
         return app.Use(probe.Capture);
     }

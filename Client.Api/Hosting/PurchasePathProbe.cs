@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Ledger.Client.Api.Auth;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -12,7 +13,7 @@ namespace Ledger.Client.Api.Hosting;
 /// at start also the refusals (no token, an unreadable body). It warms every path before the gateway says
 /// ready, and readiness asks it again, so "ready" means "a purchase gets an answer" rather than "the process is
 /// up". The purchase names a program-month in the past that no sale uses, so it buys nothing: the answer is a
-/// 404 (or 409 closed, should an operator ever give it a policy). No socket is used, so a gateway at its
+/// 404 not-found (or 409 closed, should an operator ever give it a policy). No socket is used, so a gateway at its
 /// connection bound can still tell, and the overload limit lets it pass (<see cref="IsProbe"/>).
 /// </summary>
 public sealed class PurchasePathProbe(
@@ -20,7 +21,8 @@ public sealed class PurchasePathProbe(
 {
     public const string ProgramId = "ledger-probe";
     public const string Month = "2000-01";
-    public const string CitizenId = "ledger-probe";
+    /// <summary>Each gateway probes as a citizen of its own, so that one busy citizen grain cannot fail them all.</summary>
+    private readonly string citizenId = $"ledger-probe-{Guid.NewGuid():N}"[..25];
 
     /// <summary>A readiness answer is reused for this long: probes of readiness cost at most one purchase a period.</summary>
     public static readonly TimeSpan PeriodMin = TimeSpan.FromSeconds(1);
@@ -50,14 +52,20 @@ public sealed class PurchasePathProbe(
     /// <summary>Runs every path once; the gateway becomes warm when all of them answered as expected.</summary>
     public async Task<bool> WarmUpAsync(CancellationToken cancellationToken)
     {
-        var answers = new[]
+        var answers = new List<ProbeAnswer>();
+        foreach (var request in new[]
         {
-            await SendAsync(Purchase(Token(), """{"channel":"mobile","amount":10000}"""), cancellationToken),
-            await SendAsync(Purchase(null, """{"channel":"mobile","amount":10000}"""), cancellationToken),
-            await SendAsync(Purchase(Token(), """{"channel":"mobile","amount":"ten"}"""), cancellationToken),
-            await SendAsync(new ProbeRequest("GET", StatePath, null, null), cancellationToken),
-        };
-        var expected = new[] { Answered(answers[0]), answers[1] == 401, answers[2] == 400, Answered(answers[3]) };
+            Purchase(Token(), """{"channel":"mobile","amount":10000}"""),
+            Purchase(null, """{"channel":"mobile","amount":10000}"""),
+            Purchase(Token(), """{"channel":"mobile","amount":"ten"}"""),
+            new ProbeRequest("GET", StatePath, null, null),
+        })
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            answers.Add(await SendAsync(request, cancellationToken).WaitAsync(AnswerTimeoutMax, cancellationToken));
+        }
+
+        var expected = new[] { Answered(answers[0]), answers[1].Status == 401, answers[2].Status == 400, Answered(answers[3]) };
         if (expected.All(ok => ok))
         {
             warm = true;
@@ -94,11 +102,11 @@ public sealed class PurchasePathProbe(
         using var timeout = new CancellationTokenSource(AnswerTimeoutMax);
         try
         {
-            var status = await SendAsync(Purchase(Token(), """{"channel":"mobile","amount":10000}"""), timeout.Token)
+            var answer = await SendAsync(Purchase(Token(), """{"channel":"mobile","amount":10000}"""), timeout.Token)
                 .WaitAsync(timeout.Token);
-            return Answered(status)
+            return Answered(answer)
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"A purchase was answered {status}.");
+                : HealthCheckResult.Unhealthy($"A purchase was answered {answer}.");
         }
         catch (OperationCanceledException)
         {
@@ -110,17 +118,18 @@ public sealed class PurchasePathProbe(
         }
     }
 
-    // The ledger answered: the program-month is unknown (or closed). 503 is an answer too, but not "ready".
-    private static bool Answered(int status) => status is 404 or 409;
+    // The ledger answered (not a framework's 404): the program-month is unknown, or closed. 503 is an answer
+    // too, but not "ready".
+    private static bool Answered(ProbeAnswer answer) => answer is (404, "not-found") or (409, "closed");
 
     private static string StatePath => $"/programs/{ProgramId}/months/{Month}";
 
     private static ProbeRequest Purchase(string? token, string body) => new("POST", StatePath + "/purchases", token, body);
 
     private string Token() => LedgerAuth.Mint(
-        LedgerAuth.SigningKey(configuration), CitizenId, [], clock.GetUtcNow().UtcDateTime, TimeSpan.FromMinutes(5));
+        LedgerAuth.SigningKey(configuration), citizenId, [], clock.GetUtcNow().UtcDateTime, TimeSpan.FromMinutes(5));
 
-    private async Task<int> SendAsync(ProbeRequest request, CancellationToken cancellationToken)
+    private async Task<ProbeAnswer> SendAsync(ProbeRequest request, CancellationToken cancellationToken)
     {
         var next = pipeline ?? throw new InvalidOperationException("The pipeline was not captured: call Capture first.");
         await using var scope = scopes.CreateAsyncScope();
@@ -156,7 +165,25 @@ public sealed class PurchasePathProbe(
                 context.Response.StatusCode, Encoding.UTF8.GetString(answer.GetBuffer(), 0, (int)Math.Min(answer.Length, 1024)));
         }
 
-        return context.Response.StatusCode;
+        return new ProbeAnswer(context.Response.StatusCode, ProblemCode(answer));
+    }
+
+    private static string? ProblemCode(MemoryStream answer)
+    {
+        try
+        {
+            using var body = JsonDocument.Parse(answer.ToArray());
+            return body.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record ProbeAnswer(int Status, string? Code)
+    {
+        public override string ToString() => Code is null ? $"{Status}" : $"{Status} {Code}";
     }
 
     private sealed class ProbeMark

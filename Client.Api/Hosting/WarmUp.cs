@@ -31,7 +31,14 @@ public sealed class WarmUp(PurchasePathProbe probe, ILogger<WarmUp> logger) : IH
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         await stopping.CancelAsync();
-        await warming.ContinueWith(_ => { }, TaskScheduler.Default);
+        try
+        {
+            await warming.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping goes on; the warming request in flight ends with the process.
+        }
     }
 
     private async Task WarmAsync(CancellationToken cancellationToken)

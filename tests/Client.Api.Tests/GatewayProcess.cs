@@ -19,16 +19,17 @@ public sealed class GatewayProcess : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<TimeSpan>> awaited = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
 
-    private GatewayProcess(Process process, int port)
+    private GatewayProcess(Process process, int port, int? managementPort)
     {
         this.process = process;
-        Port = port;
         Url = new Uri($"http://127.0.0.1:{port}");
+        ManagementUrl = managementPort is { } management ? new Uri($"http://127.0.0.1:{management}") : Url;
     }
 
-    public int Port { get; }
-
     public Uri Url { get; }
+
+    /// <summary>The management port's address (health and metrics, outside the connection bound), or <see cref="Url"/>.</summary>
+    public Uri ManagementUrl { get; }
 
     public int Pid => process.Id;
 
@@ -39,13 +40,18 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public IEnumerable<string> Output => lines.Select(l => l.Line);
 
-    /// <summary>Starts the gateway with <paramref name="environment"/>; with <paramref name="fileLimit"/>, under that soft and hard limit.</summary>
-    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, int? fileLimit = null)
+    /// <summary>
+    /// Starts the gateway with <paramref name="environment"/>; with <paramref name="fileLimit"/>, under that soft and
+    /// hard limit; with <paramref name="management"/>, also on a management port.
+    /// </summary>
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, int? fileLimit = null, bool management = false)
     {
         var port = Ledger.Grains.Tests.TestPorts.Free();
+        int? managementPort = management ? Ledger.Grains.Tests.TestPorts.Free() : null;
         var gatewayPath = typeof(GatewayProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "GatewayPath").Value!;
-        string[] command = ["dotnet", gatewayPath, "--urls", $"http://127.0.0.1:{port}"];
+        var urls = managementPort is { } other ? $"http://127.0.0.1:{port};http://127.0.0.1:{other}" : $"http://127.0.0.1:{port}";
+        string[] command = ["dotnet", gatewayPath, "--urls", urls];
         if (fileLimit is { } limit)
         {
             command = ["prlimit", $"--nofile={limit}:{limit}", "--", .. command];
@@ -57,9 +63,15 @@ public sealed class GatewayProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var gateway = new GatewayProcess(new Process { StartInfo = start }, port);
+        if (managementPort is { } managementOn)
+        {
+            start.Environment["Ledger__Gateway__ManagementPort"] = managementOn.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var gateway = new GatewayProcess(new Process { StartInfo = start, EnableRaisingEvents = true }, port, managementPort);
         gateway.process.OutputDataReceived += (_, e) => gateway.Read(e.Data);
         gateway.process.ErrorDataReceived += (_, e) => gateway.Read(e.Data);
+        gateway.process.Exited += (_, _) => gateway.FailWaiters();
         gateway.process.Start();
         gateway.process.BeginOutputReadLine();
         gateway.process.BeginErrorReadLine();
@@ -76,6 +88,11 @@ public sealed class GatewayProcess : IAsyncDisposable
             {
                 seen.TrySetResult(at);
             }
+        }
+
+        if (process.HasExited)
+        {
+            FailWaiters();
         }
 
         return seen.Task.WaitAsync(LineTimeoutMax);
@@ -97,6 +114,16 @@ public sealed class GatewayProcess : IAsyncDisposable
 
         await process.WaitForExitAsync();
         process.Dispose();
+    }
+
+    // A line awaited from a process that has exited will not come.
+    private void FailWaiters()
+    {
+        foreach (var (text, seen) in awaited)
+        {
+            seen.TrySetException(new InvalidOperationException(
+                $"The gateway exited (code {process.ExitCode}) before printing '{text}':\n{string.Join('\n', Output.TakeLast(20))}"));
+        }
     }
 
     private void Read(string? line)

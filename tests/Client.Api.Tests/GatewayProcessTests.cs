@@ -28,5 +28,6 @@ public sealed class GatewayProcessTests
         Assert.Equal("unavailable", (await state.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("purchase-path (The gateway is still warming up.)", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -21,7 +21,7 @@ public sealed class GatewayReadinessTests(GatewayFixture fixture)
         var grains = new Breakable();
         await using var gateway = fixture.Gateway.WithWebHostBuilder(web => web.ConfigureServices(grains.Replace));
         var client = gateway.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        await UntilAsync(() => client.GetAsync("/health/ready"), r => r.StatusCode == HttpStatusCode.OK);
 
         grains.Broken = true;
         var ready = await UntilAsync(() => client.GetAsync("/health/ready"), r => r.StatusCode != HttpStatusCode.OK);
@@ -34,10 +34,26 @@ public sealed class GatewayReadinessTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_load_failure_that_does_not_fail_again_here_does_not_stop_the_gateway()
+    {
+        // As a silo's exception relayed to the gateway would be: the gateway itself loads the assembly fine.
+        await using var gateway = fixture.Gateway.WithWebHostBuilder(web => web.ConfigureServices(services =>
+            services.AddTransient<IStartupFilter>(_ => new FailsToLoadAnAssembly(typeof(System.Text.Json.JsonDocument).Assembly.FullName!))));
+        var client = gateway.CreateClient();
+        var lifetime = gateway.Services.GetRequiredService<IHostApplicationLifetime>();
+
+        var failed = await client.GetAsync(FailsToLoadAnAssembly.Path);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_failed_assembly_load_stops_the_gateway_and_fails_liveness_and_readiness()
     {
         await using var gateway = fixture.Gateway.WithWebHostBuilder(web => web.ConfigureServices(services =>
-            services.AddTransient<IStartupFilter, FailsToLoadAnAssembly>()));
+            services.AddTransient<IStartupFilter>(_ => new FailsToLoadAnAssembly("Ledger.Gone, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null"))));
         var client = gateway.CreateClient();
         var lifetime = gateway.Services.GetRequiredService<IHostApplicationLifetime>();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
@@ -73,8 +89,8 @@ public sealed class GatewayReadinessTests(GatewayFixture fixture)
         }
     }
 
-    /// <summary>A path past every endpoint whose first use fails as a load does when no file handle is left.</summary>
-    private sealed class FailsToLoadAnAssembly : IStartupFilter
+    /// <summary>A path past every endpoint whose use fails as the load of <paramref name="assembly"/> did.</summary>
+    private sealed class FailsToLoadAnAssembly(string assembly) : IStartupFilter
     {
         public const string Path = "/test/loads-an-assembly";
 
@@ -82,7 +98,7 @@ public sealed class GatewayReadinessTests(GatewayFixture fixture)
         {
             next(app);
             app.Run(context => context.Request.Path == Path
-                ? throw new FileLoadException("Could not load file or assembly 'Microsoft.Extensions.Identity.Core'. Too many open files.")
+                ? throw new FileNotFoundException($"Could not load file or assembly '{assembly}'. Too many open files.", assembly)
                 : Task.CompletedTask);
         };
     }

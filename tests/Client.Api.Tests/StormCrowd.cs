@@ -11,17 +11,16 @@ namespace Ledger.Client.Api.Tests;
 /// The 09:00 crowd as phones make it: every buyer at once, each attempt on a new connection, retrying after the
 /// answer's Retry-After, or after a second when the connection failed or was closed without an answer, until the
 /// answer is final (201 or 409) or the buyer's time runs out. Meanwhile readiness is asked every
-/// <see cref="ReadinessPeriod"/> on a connection of its own.
+/// <see cref="ReadinessPeriod"/> at <paramref name="health"/>, each time on a new connection, as a probe does.
 /// </summary>
-public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, string> tokenOf)
+public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, string> tokenOf, Uri health)
 {
     public static readonly TimeSpan FailedConnectRetry = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan ReadinessPeriod = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan BuyerTimeMax = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan AttemptTimeoutMax = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentQueue<TimeSpan> failedAt = new();
-    private readonly ConcurrentQueue<(TimeSpan At, bool Ready)> readiness = new();
+    private readonly ConcurrentQueue<(TimeSpan At, int Status)> readiness = new();
     private readonly Stopwatch clock = new();
     private long attempts;
     private long connectFailures;
@@ -39,7 +38,8 @@ public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, s
 
     public long RetryAfters => Interlocked.Read(ref retryAfters);
 
-    public IReadOnlyCollection<(TimeSpan At, bool Ready)> Readiness => readiness;
+    /// <summary>Readiness answers (200 or 503), 0 where none came, with when they were asked.</summary>
+    public IReadOnlyCollection<(TimeSpan At, int Status)> Readiness => readiness;
 
     /// <summary>Each buyer's final status (0 when none came in time), by citizen.</summary>
     public async Task<IReadOnlyDictionary<string, int>> RunAsync(IReadOnlyList<string> citizens)
@@ -76,7 +76,6 @@ public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, s
                     break;
                 default:
                     Unexpected.Enqueue((clock.Elapsed, status));
-                    failedAt.Enqueue(clock.Elapsed);
                     await Task.Delay(FailedConnectRetry);
                     break;
             }
@@ -109,20 +108,22 @@ public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, s
 
     private async Task PollReadinessAsync(CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { BaseAddress = gateway, Timeout = AttemptTimeoutMax };
         using var period = new PeriodicTimer(ReadinessPeriod);
         try
         {
             do
             {
+                var at = clock.Elapsed;
+                using var client = new HttpClient(new SocketsHttpHandler()) { BaseAddress = health, Timeout = AttemptTimeoutMax };
                 try
                 {
                     using var response = await client.GetAsync("/health/ready", cancellationToken);
-                    readiness.Enqueue((clock.Elapsed, response.StatusCode == HttpStatusCode.OK));
+                    readiness.Enqueue((at, (int)response.StatusCode));
                 }
-                catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is HttpRequestException or IOException or SocketException or TaskCanceledException
+                    && !cancellationToken.IsCancellationRequested)
                 {
-                    readiness.Enqueue((clock.Elapsed, false));
+                    readiness.Enqueue((at, 0));
                 }
             }
             while (await period.WaitForNextTickAsync(cancellationToken));
@@ -131,8 +132,4 @@ public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, s
         {
         }
     }
-
-    /// <summary>Ready answers given within a second of a failed purchase (one answered neither 2xx, 409, 429 nor 503).</summary>
-    public int ReadyWhilePurchasesFailed() =>
-        readiness.Count(r => r.Ready && failedAt.Any(f => (f - r.At).Duration() <= TimeSpan.FromSeconds(1)));
 }
