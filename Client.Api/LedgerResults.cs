@@ -63,6 +63,7 @@ public static class LedgerResults
         SetPolicyOutcome.LimitBelowUsed => Rejection("limit-below-used", "The limit cannot go below what a citizen has bought.",
             new() { ["used"] = result.Sold }),
         SetPolicyOutcome.Busy => Unavailable("Another policy change is being saved."),
+        SetPolicyOutcome.ConfirmRequired => Rejection("confirm-required", $"{result.Reason} Send it again with \"confirm\":true if it is meant."),
         _ => throw new InvalidOperationException($"Unknown policy outcome {result.Outcome}."),
     };
 

@@ -9,9 +9,21 @@ namespace Ledger.Grains.Interfaces;
 [Alias("Ledger.ICityMonthGrain")]
 public interface ICityMonthGrain : IGrainWithStringKey
 {
-    /// <summary>Creates or changes the policy; a cap may never go below what is sold.</summary>
+    /// <summary>Creates or changes the policy, confirmed and set by no one in particular (tools and tests).</summary>
     [Alias("SetPolicy")]
     Task<SetPolicyResult> SetPolicyAsync(Policy policy);
+
+    /// <summary>
+    /// Creates or changes the policy as an operator asks: a cap may never go below what is sold, and the guard
+    /// refuses an unconfirmed change that zeroes every cap or cuts one by more than half near or during the
+    /// sale. Every saved version is kept, with who set it and when.
+    /// </summary>
+    [Alias("ChangePolicy")]
+    Task<SetPolicyResult> SetPolicyAsync(PolicyChange change);
+
+    /// <summary>Every saved version of the policy, oldest first (empty when none was ever set).</summary>
+    [Alias("GetPolicyHistory")]
+    Task<IReadOnlyList<PolicyVersion>> GetPolicyHistoryAsync();
 
     /// <summary>The policy and live figures, or null when no policy was ever set.</summary>
     [Alias("GetSnapshot")]

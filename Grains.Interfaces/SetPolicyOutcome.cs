@@ -17,4 +17,7 @@ public enum SetPolicyOutcome
 
     /// <summary>Another policy change is being saved; try again.</summary>
     Busy = 4,
+
+    /// <summary>The guard asks for confirmation; <see cref="SetPolicyResult.Reason"/> says why. Nothing changed.</summary>
+    ConfirmRequired = 5,
 }

@@ -37,6 +37,9 @@ public sealed partial class CityMonthGrain(
     /// <summary>Cancellations being looked up or committed at once; past this a cancel answers Busy.</summary>
     public const int CancelsInFlightMax = 1_000;
 
+    /// <summary>Policy versions kept per program-month (each change is one; a month sees a handful).</summary>
+    public const int PolicyVersionsMax = 1_000;
+
     /// <summary>
     /// Buyers tracked in memory: each citizen who ever bought here and each teller's key that bought (about
     /// 100 bytes each; a program-month with more purchases than this is not tracked from activation). Past
@@ -110,8 +113,12 @@ public sealed partial class CityMonthGrain(
         AnswerQueueBusy();
     }
 
-    public async Task<SetPolicyResult> SetPolicyAsync(Policy newPolicy)
+    public Task<SetPolicyResult> SetPolicyAsync(Policy policy) =>
+        SetPolicyAsync(new PolicyChange(policy, PolicyChange.Unattributed, Confirmed: true));
+
+    public async Task<SetPolicyResult> SetPolicyAsync(PolicyChange change)
     {
+        var newPolicy = change.Policy;
         var errors = newPolicy.Validate(programMonth);
         if (errors.Count > 0)
         {
@@ -124,11 +131,17 @@ public sealed partial class CityMonthGrain(
             return new SetPolicyResult(SetPolicyOutcome.Busy);
         }
 
+        if ((state.State.PolicyHistory?.Count ?? 0) >= PolicyVersionsMax)
+        {
+            return new SetPolicyResult(SetPolicyOutcome.Invalid,
+                Errors: [new PolicyError("policy", $"A program-month keeps at most {PolicyVersionsMax} policy versions.")]);
+        }
+
         // From here until the write ends, purchases must satisfy both the old and the new policy.
         incomingPolicy = newPolicy;
         try
         {
-            return await ChangePolicyAsync(newPolicy);
+            return await ChangePolicyAsync(change);
         }
         finally
         {
@@ -136,6 +149,9 @@ public sealed partial class CityMonthGrain(
             incomingPolicyChecked = false;
         }
     }
+
+    public Task<IReadOnlyList<PolicyVersion>> GetPolicyHistoryAsync() =>
+        Task.FromResult(state.State.PolicyHistory ?? []);
 
     public Task<CityMonthSnapshot?> GetSnapshotAsync()
     {
@@ -329,10 +345,17 @@ public sealed partial class CityMonthGrain(
         }
     }
 
-    private async Task<SetPolicyResult> ChangePolicyAsync(Policy newPolicy)
+    private async Task<SetPolicyResult> ChangePolicyAsync(PolicyChange change)
     {
+        var newPolicy = change.Policy;
         if (head is null)
         {
+            // A refused first policy creates no head either: nothing is sold yet, so no other refusal comes first.
+            if (ConfirmRequired(change) is { } first)
+            {
+                return first;
+            }
+
             await ClaimAsync(create: true);
         }
 
@@ -369,8 +392,20 @@ public sealed partial class CityMonthGrain(
             }
         }
 
+        // After the refusals that confirming cannot help; against the policy in force, which no other change
+        // can replace while this one is incoming.
+        if (ConfirmRequired(change) is { } refused)
+        {
+            return refused;
+        }
+
         var previous = state.State;
-        state.State = previous with { Policy = newPolicy };
+        var history = previous.PolicyHistory ?? [];
+        state.State = previous with
+        {
+            Policy = newPolicy,
+            PolicyHistory = [.. history, new PolicyVersion(history.Count + 1, newPolicy, change.SetBy, clock.GetUtcNow())],
+        };
         try
         {
             await state.WriteStateAsync();
@@ -393,6 +428,11 @@ public sealed partial class CityMonthGrain(
         policy = newPolicy;
         return new SetPolicyResult(SetPolicyOutcome.Saved, newPolicy);
     }
+
+    private SetPolicyResult? ConfirmRequired(PolicyChange change) =>
+        !change.Confirmed && PolicyGuard.ReasonToConfirm(policy, change.Policy, programMonth, clock.GetUtcNow()) is { } reason
+            ? new SetPolicyResult(SetPolicyOutcome.ConfirmRequired, Reason: reason)
+            : null;
 
     private async Task<CancelResult> CancelOnceAsync(long purchaseSequence)
     {

@@ -11,4 +11,8 @@ public sealed record CityMonthState
 {
     [Id(0)]
     public Policy? Policy { get; init; }
+
+    /// <summary>Every saved version of the policy, oldest first; null in state saved before versions were kept.</summary>
+    [Id(1)]
+    public IReadOnlyList<PolicyVersion>? PolicyHistory { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Contracts;
 using Ledger.Client.Api.State;
@@ -18,19 +19,43 @@ public static class ProgramsApi
             .Produces<LedgerPageBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         months.MapGet("/audit", AuditAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .Produces<AuditBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+        months.MapGet("/policy-history", GetPolicyHistoryAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
+            .Produces<PolicyHistoryBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         return app;
     }
 
-    public static async Task<IResult> SetPolicyAsync(string programId, string month, PolicyBody? body, IGrainFactory grains)
+    public static async Task<IResult> SetPolicyAsync(
+        string programId, string month, PolicyChangeBody? body, ClaimsPrincipal user, IGrainFactory grains)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
-        var policy = errors.Count == 0 ? RequestChecks.Policy(body, programMonth, errors) : null;
+        var policy = errors.Count == 0 ? RequestChecks.Policy(body?.Policy, programMonth, errors) : null;
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        return LedgerResults.SetPolicy(await grains.GetCityMonth(programMonth).SetPolicyAsync(policy!));
+        var change = new PolicyChange(policy!, user.CitizenId() ?? PolicyChange.Unattributed, body!.Confirm == true);
+        return LedgerResults.SetPolicy(await grains.GetCityMonth(programMonth).SetPolicyAsync(change));
+    }
+
+    public static async Task<IResult> GetPolicyHistoryAsync(string programId, string month, IGrainFactory grains)
+    {
+        var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var city = grains.GetCityMonth(programMonth);
+        var versions = await city.GetPolicyHistoryAsync();
+        // A policy saved before versions were kept has none; an unknown program-month has no policy either.
+        if (versions.Count == 0 && await city.GetSnapshotAsync() is null)
+        {
+            return LedgerResults.NotFound($"No policy is set for {programMonth}.");
+        }
+
+        return TypedResults.Ok(new PolicyHistoryBody(versions
+            .Select(v => new PolicyVersionBody(v.Version, LedgerResults.ToBody(v.Policy), v.SetBy, v.SetAt)).ToArray()));
     }
 
     public static async Task<IResult> GetStateAsync(string programId, string month, StateReads states)
