@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
@@ -75,7 +76,19 @@ public static class LedgerResults
 
     public static PolicyBody ToBody(Policy policy) => new(
         policy.OpensAt, policy.DiscountBps, policy.CitizenMonthlyLimit, policy.Unit,
-        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper));
+        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper),
+        policy.Cohorts?.Select(c => new CohortBody(ToJson(c.BirthYears), c.OpensAt)).ToArray());
+
+    private static JsonElement ToJson(BirthYears years) => years.Parity switch
+    {
+        BirthYearParity.Even => JsonSerializer.SerializeToElement("even"),
+        BirthYearParity.Odd => JsonSerializer.SerializeToElement("odd"),
+        _ => JsonSerializer.SerializeToElement(new Dictionary<string, int?>
+        {
+            ["from"] = years.From,
+            ["to"] = years.To,
+        }.Where(b => b.Value is not null).ToDictionary()),
+    };
 
     public static ProgramMonthStateBody ToBody(CityMonthSnapshot snapshot) => new(
         snapshot.Policy.OpensAt, snapshot.Policy.DiscountBps, snapshot.Policy.CitizenMonthlyLimit, snapshot.Policy.Unit,
@@ -84,7 +97,8 @@ public static class LedgerResults
         {
             [ChannelNames.Mobile] = ToBody(snapshot.Mobile),
             [ChannelNames.Paper] = ToBody(snapshot.Paper),
-        });
+        },
+        ToBody(snapshot.Policy).Cohorts);
 
     public static LedgerPageBody ToBody(LedgerPage page) => new(
         page.Entries.Select(e => new LedgerEntryBody(

@@ -3,7 +3,8 @@ namespace Ledger.Grains.Interfaces;
 /// <summary>
 /// The sales policy of one program-month. The sale opens at <see cref="OpensAt"/> (never before the month
 /// starts in KST) and closes when the month ends. Buyers pay the face amount less
-/// <see cref="DiscountBps"/> basis points, rounded down to the won.
+/// <see cref="DiscountBps"/> basis points, rounded down to the won. With <see cref="Cohorts"/>, a citizen whose
+/// birth year a cohort takes opens at the earliest such cohort's <see cref="Cohort.OpensAt"/> instead.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Ledger.Policy")]
 public sealed record Policy(
@@ -11,9 +12,37 @@ public sealed record Policy(
     [property: Id(1)] int DiscountBps,
     [property: Id(2)] long CitizenMonthlyLimit,
     [property: Id(3)] long Unit,
-    [property: Id(4)] ChannelAmounts Caps)
+    [property: Id(4)] ChannelAmounts Caps,
+    [property: Id(5)] IReadOnlyList<Cohort>? Cohorts = null)
 {
     public const int BasisPointsPerWhole = 10_000;
+
+    /// <summary>Cohorts a policy may name.</summary>
+    public const int CohortsMax = 16;
+
+    /// <summary>When the sale opens for a citizen born in <paramref name="birthYear"/> (null: unknown).</summary>
+    public DateTimeOffset OpeningFor(ProgramMonth programMonth, int? birthYear)
+    {
+        var opensAt = birthYear is { } year && Cohorts?.Where(c => c.BirthYears.Contains(year)).ToArray() is { Length: > 0 } theirs
+            ? theirs.Min(c => c.OpensAt)
+            : OpensAt;
+        return opensAt > programMonth.Start ? opensAt : programMonth.Start;
+    }
+
+    /// <summary>When the sale first opens for anyone: the earliest of <see cref="OpensAt"/> and the cohorts'.</summary>
+    public DateTimeOffset FirstOpening(ProgramMonth programMonth)
+    {
+        var opensAt = Cohorts is { Count: > 0 } cohorts && cohorts.Min(c => c.OpensAt) is var first && first < OpensAt ? first : OpensAt;
+        return opensAt > programMonth.Start ? opensAt : programMonth.Start;
+    }
+
+    // A record's generated equality compares the list by reference; policies are compared by value.
+    public bool Equals(Policy? other) =>
+        other is not null && OpensAt == other.OpensAt && DiscountBps == other.DiscountBps
+        && CitizenMonthlyLimit == other.CitizenMonthlyLimit && Unit == other.Unit && Caps == other.Caps
+        && (Cohorts ?? []).SequenceEqual(other.Cohorts ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps, Cohorts?.Count ?? 0);
 
     /// <summary>The price of a face amount: amount x (1 - discount), rounded down to the won.</summary>
     public long PriceOf(long amount) =>
@@ -22,6 +51,32 @@ public sealed record Policy(
     /// <summary>When the sale really opens: the later of <see cref="OpensAt"/> and the month's start.</summary>
     public DateTimeOffset EffectiveOpening(ProgramMonth programMonth) =>
         OpensAt > programMonth.Start ? OpensAt : programMonth.Start;
+
+    private void ValidateCohorts(ProgramMonth programMonth, List<(string, string)> errors)
+    {
+        if (Cohorts is null)
+        {
+            return;
+        }
+
+        if (Cohorts.Count > CohortsMax)
+        {
+            errors.Add(("cohorts", $"A policy names at most {CohortsMax} cohorts."));
+        }
+
+        for (var i = 0; i < Cohorts.Count; i++)
+        {
+            if (Cohorts[i].OpensAt >= programMonth.End)
+            {
+                errors.Add(($"cohorts[{i}].opensAt", $"A cohort must open before the month ends ({programMonth.End:O})."));
+            }
+
+            if (Cohorts[i].BirthYears is { Parity: null, From: { } from, To: { } to } && from > to)
+            {
+                errors.Add(($"cohorts[{i}].birthYears", "'from' must not be after 'to'."));
+            }
+        }
+    }
 
     /// <summary>Each rule the policy breaks, as (field, message) pairs; empty when it is valid.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate(ProgramMonth programMonth)
@@ -61,6 +116,7 @@ public sealed record Policy(
             errors.Add(("caps.paper", "A cap cannot be negative."));
         }
 
+        ValidateCohorts(programMonth, errors);
         return errors;
     }
 }

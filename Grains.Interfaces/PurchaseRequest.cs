@@ -6,6 +6,7 @@ namespace Ledger.Grains.Interfaces;
 /// key is the teller's, whichever citizen it is used for.
 /// </param>
 /// <param name="SoldBy">The teller who sells on the citizen's behalf; null when the citizen buys for themself.</param>
+/// <param name="BirthYear">The citizen's birth year, from their token, for a policy's cohorts; null when unknown.</param>
 [GenerateSerializer, Immutable, Alias("Ledger.PurchaseRequest")]
 public sealed record PurchaseRequest(
     [property: Id(0)] ProgramMonth ProgramMonth,
@@ -13,4 +14,5 @@ public sealed record PurchaseRequest(
     [property: Id(2)] string IdempotencyKey,
     [property: Id(3)] Channel Channel,
     [property: Id(4)] long Amount,
-    [property: Id(5)] string? SoldBy = null);
+    [property: Id(5)] string? SoldBy = null,
+    [property: Id(6)] int? BirthYear = null);

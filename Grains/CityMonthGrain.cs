@@ -477,7 +477,7 @@ public sealed partial class CityMonthGrain(
             return PurchaseResult.Of(PurchaseOutcome.InvalidAmount);
         }
 
-        var opening = rules.EffectiveOpening(programMonth);
+        var opening = rules.OpeningFor(programMonth, request.BirthYear);
         if (now < opening)
         {
             return PurchaseResult.NotOpen(opening);
@@ -540,7 +540,7 @@ public sealed partial class CityMonthGrain(
             return SaleStatus.Closed;
         }
 
-        if (now < policy!.EffectiveOpening(programMonth))
+        if (now < policy!.FirstOpening(programMonth))
         {
             return SaleStatus.Scheduled;
         }

@@ -19,7 +19,7 @@ public static class PolicyGuard
             return "Every cap is 0: nothing could be sold.";
         }
 
-        if (current is null || now < current.EffectiveOpening(programMonth) - NearOpening || now >= programMonth.End)
+        if (current is null || now < current.FirstOpening(programMonth) - NearOpening || now >= programMonth.End)
         {
             return null;
         }

@@ -64,7 +64,9 @@ public static class PurchasesApi
             return TypedResults.Problem("The token's subject is not a teller id.", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount, soldBy);
+        // A teller's token says nothing of the citizen's birth year: paper opens at the policy's opensAt.
+        var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount, soldBy,
+            teller ? null : user.BirthYear());
         // After a sell-out most purchases are refused: the program-month grain refuses a newcomer itself.
         var result = soldOut.IsMarked(programMonth, channel)
             ? await grains.GetCityMonth(programMonth).RefuseAsync(request)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
 
@@ -26,6 +27,48 @@ public static class RequestChecks
         return errors;
     }
 
+    /// <summary>The cohorts in the body (null when there are none), or what is malformed, by field.</summary>
+    private static Cohort[]? Cohorts(IReadOnlyList<CohortBody>? bodies, Dictionary<string, string[]> errors)
+    {
+        if (bodies is null)
+        {
+            return null;
+        }
+
+        var cohorts = new List<Cohort>();
+        for (var i = 0; i < bodies.Count; i++)
+        {
+            var years = BirthYearsOf(bodies[i]?.BirthYears);
+            if (years is null)
+            {
+                errors[$"cohorts[{i}].birthYears"] = ["Birth years are \"even\", \"odd\" or {\"from\":Y,\"to\":Y} (either bound optional)."];
+            }
+
+            if (bodies[i]?.OpensAt is not { } opensAt)
+            {
+                errors[$"cohorts[{i}].opensAt"] = ["This field is required."];
+            }
+            else if (years is not null)
+            {
+                cohorts.Add(new Cohort(years, opensAt));
+            }
+        }
+
+        return cohorts.ToArray();
+    }
+
+    private static BirthYears? BirthYearsOf(JsonElement? json) => json switch
+    {
+        { ValueKind: JsonValueKind.String } s when s.GetString() == "even" => BirthYears.Even,
+        { ValueKind: JsonValueKind.String } s when s.GetString() == "odd" => BirthYears.Odd,
+        { ValueKind: JsonValueKind.Object } o when o.EnumerateObject().All(p =>
+            p.Name is "from" or "to" && p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out _)) =>
+            BirthYears.Between(Year(o, "from"), Year(o, "to")),
+        _ => null,
+    };
+
+    private static int? Year(JsonElement range, string bound) => range.TryGetProperty(bound, out var year) ? year.GetInt32() : null;
+
     /// <summary>The policy in the body, or what is missing or out of range, by field.</summary>
     public static Policy? Policy(PolicyBody? body, ProgramMonth programMonth, Dictionary<string, string[]> errors)
     {
@@ -49,8 +92,14 @@ public static class RequestChecks
             return null;
         }
 
-        var policy = new Policy(body!.OpensAt!.Value, body.DiscountBps!.Value, body.CitizenMonthlyLimit!.Value, body.Unit!.Value,
-            new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value));
+        var cohorts = Cohorts(body!.Cohorts, errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var policy = new Policy(body.OpensAt!.Value, body.DiscountBps!.Value, body.CitizenMonthlyLimit!.Value, body.Unit!.Value,
+            new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value), cohorts);
         foreach (var (field, message) in policy.Validate(programMonth))
         {
             errors[field] = [message];

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -18,6 +19,11 @@ public static class LedgerAuth
     public const string TellerRole = "teller";
     public const string AdminPolicy = "admin";
     public const string SigningKeySetting = "Ledger:Auth:SigningKey";
+
+    /// <summary>The claim that carries a citizen's birth year, for a policy's cohorts.</summary>
+    public const string BirthYearClaim = "birthYear";
+    public const int BirthYearMin = 1900;
+    public const int BirthYearMax = 2100;
     public const int SigningKeyBytesMin = 32;
     public static readonly TimeSpan ClockSkewMax = TimeSpan.FromSeconds(30);
 
@@ -53,10 +59,16 @@ public static class LedgerAuth
     }
 
     /// <summary>A token for development and load tests.</summary>
-    public static string Mint(SymmetricSecurityKey key, string subject, IEnumerable<string> roles, DateTime now, TimeSpan lifetime)
+    public static string Mint(
+        SymmetricSecurityKey key, string subject, IEnumerable<string> roles, DateTime now, TimeSpan lifetime, int? birthYear = null)
     {
         var claims = new List<Claim> { new(JwtRegisteredClaimNames.Sub, subject) };
         claims.AddRange(roles.Select(role => new Claim("role", role)));
+        if (birthYear is { } year)
+        {
+            claims.Add(new Claim(BirthYearClaim, year.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer32));
+        }
+
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
@@ -68,6 +80,13 @@ public static class LedgerAuth
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
         });
     }
+
+    /// <summary>The caller's birth year (the <c>birthYear</c> claim), or null when absent or not a plausible year.</summary>
+    public static int? BirthYear(this ClaimsPrincipal user) =>
+        int.TryParse(user.FindFirstValue(BirthYearClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
+            && year is >= BirthYearMin and <= BirthYearMax
+            ? year
+            : null;
 
     /// <summary>The caller's citizen id (<c>sub</c>), or null.</summary>
     public static string? CitizenId(this ClaimsPrincipal user) => user.FindFirstValue(JwtRegisteredClaimNames.Sub);

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Ledger.Client.Api.Auth;
 
-/// <summary><c>token --sub ID [--role admin|teller]... [--hours N]</c>: prints a signed token and exits.</summary>
+/// <summary><c>token --sub ID [--role admin|teller]... [--birth-year Y] [--hours N]</c>: prints a signed token and exits.</summary>
 public static class TokenCommand
 {
     public static int Run(string[] args, IConfiguration configuration)
@@ -10,6 +10,7 @@ public static class TokenCommand
         string? subject = null;
         var roles = new List<string>();
         var hours = 12.0;
+        int? birthYear = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -20,6 +21,12 @@ public static class TokenCommand
                     hours = parsed;
                     break;
                 case "--hours": return Usage($"--hours takes a positive number, not {args[i + 1]}");
+                case "--birth-year" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var year)
+                    && year is >= LedgerAuth.BirthYearMin and <= LedgerAuth.BirthYearMax:
+                    birthYear = year;
+                    break;
+                case "--birth-year":
+                    return Usage($"--birth-year takes a year from {LedgerAuth.BirthYearMin} to {LedgerAuth.BirthYearMax}, not {args[i + 1]}");
                 default: return Usage($"unknown option {args[i]}");
             }
         }
@@ -40,13 +47,13 @@ public static class TokenCommand
         }
 
         Console.WriteLine(LedgerAuth.Mint(
-            LedgerAuth.SigningKey(configuration), subject, roles, DateTime.UtcNow, TimeSpan.FromHours(hours)));
+            LedgerAuth.SigningKey(configuration), subject, roles, DateTime.UtcNow, TimeSpan.FromHours(hours), birthYear));
         return 0;
     }
 
     private static int Usage(string problem)
     {
-        Console.Error.WriteLine($"token: {problem}. Usage: token --sub ID [--role admin|teller]... [--hours N]");
+        Console.Error.WriteLine($"token: {problem}. Usage: token --sub ID [--role admin|teller]... [--birth-year Y] [--hours N]");
         return 2;
     }
 }

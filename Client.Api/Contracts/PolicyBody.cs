@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ledger.Client.Api.Contracts;
 
 /// <summary>
@@ -5,4 +7,5 @@ namespace Ledger.Client.Api.Contracts;
 /// by name rather than read as zero.
 /// </summary>
 public sealed record PolicyBody(
-    DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps);
+    DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohortBody>? Cohorts = null);

@@ -5,7 +5,8 @@ namespace Ledger.Client.Api.Contracts;
 /// zero, or a cap cut by more than half within an hour of the opening or while the sale is open).
 /// </summary>
 public sealed record PolicyChangeBody(
-    DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps, bool? Confirm)
+    DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps, bool? Confirm,
+    IReadOnlyList<CohortBody>? Cohorts = null)
 {
-    public PolicyBody Policy => new(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps);
+    public PolicyBody Policy => new(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps, Cohorts);
 }

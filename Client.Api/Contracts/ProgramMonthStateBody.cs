@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ledger.Client.Api.Contracts;
 
 /// <summary>The live state of a program-month: the policy's fields, the status, and each channel's figures.</summary>
@@ -8,4 +10,5 @@ public sealed record ProgramMonthStateBody(
     long Unit,
     CapsBody Caps,
     string Status,
-    IReadOnlyDictionary<string, ChannelStateBody> Channels);
+    IReadOnlyDictionary<string, ChannelStateBody> Channels,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohortBody>? Cohorts = null);

@@ -76,8 +76,8 @@ public sealed class GatewayFixture : IAsyncLifetime
         return client;
     }
 
-    public string Token(string subject, string[] roles, DateTime? now = null, TimeSpan? lifetime = null) =>
-        LedgerAuth.Mint(SigningKey(), subject, roles, now ?? DateTime.UtcNow, lifetime ?? TimeSpan.FromHours(1));
+    public string Token(string subject, string[] roles, DateTime? now = null, TimeSpan? lifetime = null, int? birthYear = null) =>
+        LedgerAuth.Mint(SigningKey(), subject, roles, now ?? DateTime.UtcNow, lifetime ?? TimeSpan.FromHours(1), birthYear);
 
     private Microsoft.IdentityModel.Tokens.SymmetricSecurityKey SigningKey() =>
         LedgerAuth.SigningKey(Gateway.Services.GetRequiredService<IConfiguration>());
