@@ -4,12 +4,13 @@ namespace Ledger.Client.Api.Hosting;
 
 /// <summary>
 /// How many connections the gateway holds at once: below what its file limit leaves once the handles it holds
-/// at start (assemblies, logs, the cluster and the database) and a margin for what it opens later are counted.
+/// when this is sized (nearly all loaded assemblies) and a margin for what it opens later (listening sockets,
+/// the cluster's and the database's connections, logs) are counted.
 /// Past the bound a new connection is closed as soon as it is accepted, which costs the gateway little and tells
 /// the client to come back; without it, a 09:00 crowd takes every file handle, and then accepting a socket,
 /// loading an assembly or opening a database connection fails inside the process.
 /// </summary>
-/// <param name="Connections">The bound Kestrel enforces.</param>
+/// <param name="Connections">The bound the accept loop keeps (<see cref="BoundedListenerFactory"/>).</param>
 /// <param name="FileLimit">The file limit found (after raising the soft limit to the hard one), if known.</param>
 /// <param name="FileLimitBefore">The soft limit the process was started with, if known.</param>
 /// <param name="OpenAtStart">The handles held when the bound was sized, if known.</param>
@@ -37,6 +38,7 @@ public sealed record ConnectionBound(long Connections, long? FileLimit, long? Fi
     /// </summary>
     public const int KeepAliveSecondsDefault = 15;
 
+    /// <summary>How long a connection may take to send its request's headers: a silent one holds a place meanwhile.</summary>
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Handles kept free for what the process opens after start, at least this many...</summary>

@@ -13,14 +13,16 @@ namespace Ledger.Client.Api.Hosting;
 /// at start also the refusals (no token, an unreadable body). It warms every path before the gateway says
 /// ready, and readiness asks it again, so "ready" means "a purchase gets an answer" rather than "the process is
 /// up". The purchase names a program-month in the past that no sale uses, so it buys nothing: the answer is a
-/// 404 not-found (or 409 closed, should an operator ever give it a policy). No socket is used, so a gateway at its
-/// connection bound can still tell, and the overload limit lets it pass (<see cref="IsProbe"/>).
+/// 404 not-found (or 409 closed, should an operator ever give it a policy). The probe itself uses no socket and
+/// the overload limit lets it pass (<see cref="IsProbe"/>); the request that asks for readiness does need a
+/// connection, which the management port keeps free of the connection bound.
 /// </summary>
 public sealed class PurchasePathProbe(
     IConfiguration configuration, IServiceScopeFactory scopes, TimeProvider clock, ILogger<PurchasePathProbe> logger) : IHealthCheck
 {
     public const string ProgramId = "ledger-probe";
     public const string Month = "2000-01";
+
     /// <summary>Each gateway probes as a citizen of its own, so that one busy citizen grain cannot fail them all.</summary>
     private readonly string citizenId = $"ledger-probe-{Guid.NewGuid():N}"[..25];
 
