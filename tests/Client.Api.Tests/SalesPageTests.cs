@@ -65,6 +65,10 @@ public sealed class SalesPageTests(GatewayFixture fixture, ITestOutputHelper out
             "The mobile curve runs left to right and never falls.");
         Assert.True(mobileLine.Points[^1].Y < mobileLine.Points[0].Y, "The mobile curve rises.");
         Assert.Equal(100_000, Curve(card.Value, "paper").Last);
+        // The axis shows the larger cap in a few characters (5.9B, not a clipped 5,900,000,000), the full figure
+        // as its tooltip; instants are written year first, as the months are.
+        Assert.Contains("class=\"axis-top\">1M<title>1,000,000 won</title></text>", card.Value, StringComparison.Ordinal);
+        Assert.Matches(@"<span id=""updated"">updated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} KST</span>", dom);
 
         // Kept for a look, beside the test binaries: a shared /tmp path would belong to whoever ran first.
         var screenshot = Path.Combine(AppContext.BaseDirectory, "sales-page.png");
