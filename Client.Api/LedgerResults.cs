@@ -76,8 +76,10 @@ public static class LedgerResults
 
     public static PolicyBody ToBody(Policy policy) => new(
         policy.OpensAt, policy.DiscountBps, policy.CitizenMonthlyLimit, policy.Unit,
-        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper),
-        policy.Cohorts?.Select(c => new CohortBody(ToJson(c.BirthYears), c.OpensAt)).ToArray());
+        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper), CohortBodies(policy));
+
+    private static CohortBody[]? CohortBodies(Policy policy) =>
+        policy.Cohorts?.Select(c => new CohortBody(ToJson(c.BirthYears), c.OpensAt)).ToArray();
 
     private static JsonElement ToJson(BirthYears years) => years.Parity switch
     {
@@ -98,7 +100,7 @@ public static class LedgerResults
             [ChannelNames.Mobile] = ToBody(snapshot.Mobile),
             [ChannelNames.Paper] = ToBody(snapshot.Paper),
         },
-        ToBody(snapshot.Policy).Cohorts);
+        CohortBodies(snapshot.Policy));
 
     public static LedgerPageBody ToBody(LedgerPage page) => new(
         page.Entries.Select(e => new LedgerEntryBody(

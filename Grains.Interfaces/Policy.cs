@@ -23,18 +23,13 @@ public sealed record Policy(
     /// <summary>When the sale opens for a citizen born in <paramref name="birthYear"/> (null: unknown).</summary>
     public DateTimeOffset OpeningFor(ProgramMonth programMonth, int? birthYear)
     {
-        var opensAt = birthYear is { } year && Cohorts?.Where(c => c.BirthYears.Contains(year)).ToArray() is { Length: > 0 } theirs
-            ? theirs.Min(c => c.OpensAt)
-            : OpensAt;
-        return opensAt > programMonth.Start ? opensAt : programMonth.Start;
+        var theirs = birthYear is { } year ? Cohorts?.Where(c => c.BirthYears.Contains(year)).ToArray() : null;
+        return InMonth(theirs is { Length: > 0 } ? theirs.Min(c => c.OpensAt) : OpensAt, programMonth);
     }
 
     /// <summary>When the sale first opens for anyone: the earliest of <see cref="OpensAt"/> and the cohorts'.</summary>
-    public DateTimeOffset FirstOpening(ProgramMonth programMonth)
-    {
-        var opensAt = Cohorts is { Count: > 0 } cohorts && cohorts.Min(c => c.OpensAt) is var first && first < OpensAt ? first : OpensAt;
-        return opensAt > programMonth.Start ? opensAt : programMonth.Start;
-    }
+    public DateTimeOffset FirstOpening(ProgramMonth programMonth) =>
+        InMonth(Cohorts?.Select(c => c.OpensAt).Append(OpensAt).Min() ?? OpensAt, programMonth);
 
     // A record's generated equality compares the list by reference; policies are compared by value.
     public bool Equals(Policy? other) =>
@@ -49,8 +44,11 @@ public sealed record Policy(
         (long)((Int128)amount * (BasisPointsPerWhole - DiscountBps) / BasisPointsPerWhole);
 
     /// <summary>When the sale really opens: the later of <see cref="OpensAt"/> and the month's start.</summary>
-    public DateTimeOffset EffectiveOpening(ProgramMonth programMonth) =>
-        OpensAt > programMonth.Start ? OpensAt : programMonth.Start;
+    public DateTimeOffset EffectiveOpening(ProgramMonth programMonth) => InMonth(OpensAt, programMonth);
+
+    // A sale never opens before its month starts.
+    private static DateTimeOffset InMonth(DateTimeOffset opensAt, ProgramMonth programMonth) =>
+        opensAt > programMonth.Start ? opensAt : programMonth.Start;
 
     private void ValidateCohorts(ProgramMonth programMonth, List<(string, string)> errors)
     {

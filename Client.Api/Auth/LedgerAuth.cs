@@ -83,10 +83,11 @@ public static class LedgerAuth
 
     /// <summary>The caller's birth year (the <c>birthYear</c> claim), or null when absent or not a plausible year.</summary>
     public static int? BirthYear(this ClaimsPrincipal user) =>
-        int.TryParse(user.FindFirstValue(BirthYearClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
-            && year is >= BirthYearMin and <= BirthYearMax
-            ? year
-            : null;
+        TryParseBirthYear(user.FindFirstValue(BirthYearClaim), out var year) ? year : null;
+
+    /// <summary>Whether <paramref name="text"/> is a plausible birth year, from <see cref="BirthYearMin"/> to <see cref="BirthYearMax"/>.</summary>
+    public static bool TryParseBirthYear(string? text, out int year) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out year) && year is >= BirthYearMin and <= BirthYearMax;
 
     /// <summary>The caller's citizen id (<c>sub</c>), or null.</summary>
     public static string? CitizenId(this ClaimsPrincipal user) => user.FindFirstValue(JwtRegisteredClaimNames.Sub);

@@ -21,8 +21,7 @@ public static class TokenCommand
                     hours = parsed;
                     break;
                 case "--hours": return Usage($"--hours takes a positive number, not {args[i + 1]}");
-                case "--birth-year" when int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var year)
-                    && year is >= LedgerAuth.BirthYearMin and <= LedgerAuth.BirthYearMax:
+                case "--birth-year" when LedgerAuth.TryParseBirthYear(args[i + 1], out var year):
                     birthYear = year;
                     break;
                 case "--birth-year":

@@ -17,7 +17,7 @@ public sealed class GatewayCohortTests(GatewayFixture fixture)
     public async Task A_citizen_born_in_an_open_cohort_buys_and_others_are_told_their_own_opening()
     {
         var now = fixture.Ledger.Clock.GetUtcNow();
-        var path = $"/programs/{$"k{Guid.NewGuid():N}"[..20]}/months/{ProgramMonth.MonthOf(now)}";
+        var path = GatewayRequests.PathOf(Scenario.NewProgramMonth(fixture.Ledger));
         var put = await admin.PutAsJsonAsync(path, new
         {
             opensAt = now.AddHours(2), discountBps = 1_000, citizenMonthlyLimit = Scenario.Limit, unit = Scenario.Unit,
@@ -53,7 +53,7 @@ public sealed class GatewayCohortTests(GatewayFixture fixture)
     public async Task Malformed_cohorts_are_400_naming_the_field_and_change_nothing()
     {
         var now = fixture.Ledger.Clock.GetUtcNow();
-        var path = $"/programs/{$"k{Guid.NewGuid():N}"[..20]}/months/{ProgramMonth.MonthOf(now)}";
+        var path = GatewayRequests.PathOf(Scenario.NewProgramMonth(fixture.Ledger));
 
         var put = await admin.PutAsJsonAsync(path, new
         {

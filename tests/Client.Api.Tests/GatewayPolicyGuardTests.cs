@@ -17,7 +17,7 @@ public sealed class GatewayPolicyGuardTests(GatewayFixture fixture)
     public async Task Zero_caps_are_refused_409_confirm_required_until_confirmed_and_every_version_is_listed_with_its_setter()
     {
         var now = fixture.Ledger.Clock.GetUtcNow();
-        var path = $"/programs/{$"g{Guid.NewGuid():N}"[..20]}/months/{ProgramMonth.MonthOf(now)}";
+        var path = GatewayRequests.PathOf(Scenario.NewProgramMonth(fixture.Ledger));
         object Policy(long mobile, bool? confirm) => new
         {
             opensAt = now.AddMinutes(-1), discountBps = 1_000, citizenMonthlyLimit = Scenario.Limit, unit = Scenario.Unit,

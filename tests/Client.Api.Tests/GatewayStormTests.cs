@@ -94,11 +94,11 @@ public sealed class GatewayStormTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Equal("sold-out", (await late.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
-        var state = await client.GetFromJsonAsync<JsonElement>($"/programs/{programMonth.ProgramId}/months/{programMonth.Month}");
+        var state = await client.GetFromJsonAsync<JsonElement>(GatewayRequests.PathOf(programMonth));
         Assert.Equal(0, state.GetProperty("channels").GetProperty("mobile").GetProperty("remaining").GetInt64());
         using var management = new HttpClient { BaseAddress = gateway.ManagementUrl, Timeout = TimeSpan.FromSeconds(30) };
         Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("/health/ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await management.GetAsync($"/programs/{programMonth.ProgramId}/months/{programMonth.Month}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await management.GetAsync(GatewayRequests.PathOf(programMonth))).StatusCode);
     }
 
     private static async Task<long> RejectedConnectionsAsync(GatewayProcess gateway)
@@ -116,5 +116,5 @@ public sealed class GatewayStormTests(GatewayFixture fixture)
     private string Token(string citizen) => LedgerAuth.Mint(
         new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)), citizen, [], DateTime.UtcNow, TimeSpan.FromHours(1));
 
-    private static string PurchasesPath(ProgramMonth programMonth) => $"/programs/{programMonth.ProgramId}/months/{programMonth.Month}/purchases";
+    private static string PurchasesPath(ProgramMonth programMonth) => GatewayRequests.PathOf(programMonth) + "/purchases";
 }

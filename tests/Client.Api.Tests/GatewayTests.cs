@@ -305,7 +305,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
         var now = fixture.Ledger.Clock.GetUtcNow();
         var sale = new ProgramMonth($"g{Guid.NewGuid():N}"[..20], ProgramMonth.MonthOf(now));
         var opensAt = now.Add(opensIn ?? TimeSpan.FromMinutes(-1)).ToOffset(ProgramMonth.KoreaOffset);
-        return ($"/programs/{sale.ProgramId}/months/{sale.Month}", opensAt);
+        return (GatewayRequests.PathOf(sale), opensAt);
     }
 
     private static object Policy(DateTimeOffset opensAt, long mobileCap = 1_000_000) => new
