@@ -12,7 +12,7 @@ namespace Ledger.Client.Api.Hosting;
 /// also have come from a silo), stops the gateway with a failing exit code, so that its supervisor (Kubernetes,
 /// systemd) starts a new one; until it has stopped, liveness and readiness say so. The request gets a 500.
 /// </summary>
-public sealed class CachedFailureHandler(IHostApplicationLifetime lifetime, ILogger<CachedFailureHandler> logger)
+public sealed class CachedFailureHandler(GatewayStop stop, ILogger<CachedFailureHandler> logger)
     : IExceptionHandler, IHealthCheck
 {
     /// <summary>The exit code of a gateway stopped by such a failure (EX_SOFTWARE).</summary>
@@ -26,8 +26,7 @@ public sealed class CachedFailureHandler(IHostApplicationLifetime lifetime, ILog
         {
             broken = $"{cached.GetType().Name}: {cached.Message}";
             logger.LogCritical(exception, "A failure that lasts for the life of the process: stopping the gateway (exit code {ExitCode})", ExitCode);
-            Environment.ExitCode = ExitCode;
-            lifetime.StopApplication();
+            stop.Stop(ExitCode);
         }
 
         return ValueTask.FromResult(false);

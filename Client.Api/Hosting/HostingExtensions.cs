@@ -16,6 +16,7 @@ public static class HostingExtensions
         BoundTransport(builder.Services);
         builder.Services.AddSingleton<PurchasePathProbe>();
         builder.Services.AddHostedService<WarmUp>();
+        builder.Services.AddSingleton<GatewayStop>();
         builder.Services.AddSingleton<CachedFailureHandler>();
         builder.Services.AddSingleton<IExceptionHandler>(services => services.GetRequiredService<CachedFailureHandler>());
         builder.Services.AddHostedService(services => new StartReport(
