@@ -42,6 +42,8 @@ public static class LedgerResults
             "This Idempotency-Key was used with another request body."),
         PurchaseOutcome.NotFound => NotFound("No policy is set for this program-month."),
         PurchaseOutcome.Busy => Unavailable("Too many purchases are waiting; nothing was bought."),
+        PurchaseOutcome.PreQueue => Rejection("not-open", "The sale has not opened yet.",
+            new() { ["opensAt"] = result.OpensAt!.Value.ToOffset(ProgramMonth.KoreaOffset) }),
         _ => throw new InvalidOperationException($"Unknown purchase outcome {result.Outcome}."),
     };
 
@@ -76,7 +78,10 @@ public static class LedgerResults
 
     public static PolicyBody ToBody(Policy policy) => new(
         policy.OpensAt, policy.DiscountBps, policy.CitizenMonthlyLimit, policy.Unit,
-        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper), CohortBodies(policy));
+        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper), CohortBodies(policy), PreQueueMinutesOf(policy));
+
+    // Shown only when set, so a policy without a pre-queue reads as it always did.
+    private static int? PreQueueMinutesOf(Policy policy) => policy.PreQueueMinutes > 0 ? policy.PreQueueMinutes : null;
 
     private static CohortBody[]? CohortBodies(Policy policy) =>
         policy.Cohorts?.Select(c => new CohortBody(ToJson(c.BirthYears), c.OpensAt)).ToArray();
@@ -100,7 +105,7 @@ public static class LedgerResults
             [ChannelNames.Mobile] = ToBody(snapshot.Mobile),
             [ChannelNames.Paper] = ToBody(snapshot.Paper),
         },
-        CohortBodies(snapshot.Policy));
+        CohortBodies(snapshot.Policy), PreQueueMinutesOf(snapshot.Policy));
 
     public static LedgerPageBody ToBody(LedgerPage page) => new(
         page.Entries.Select(e => new LedgerEntryBody(
@@ -127,9 +132,31 @@ public static class LedgerResults
     public static ProblemHttpResult NotFound(string detail) =>
         Problem(StatusCodes.Status404NotFound, "not-found", "Not found", detail);
 
+    /// <summary>
+    /// 429 queued: the purchase waits in the waiting room. The buyer sends it again (same key) with the
+    /// ticket after <paramref name="retryAfterSeconds"/>; <paramref name="position"/> is null in a pre-queue.
+    /// </summary>
+    public static IResult Queued(string ticket, long? position, int estimatedWaitSeconds, int retryAfterSeconds, DateTimeOffset? opensAt)
+    {
+        var figures = new Dictionary<string, object?> { ["position"] = position, ["estimatedWaitSeconds"] = estimatedWaitSeconds };
+        if (opensAt is { } opening)
+        {
+            figures["opensAt"] = opening.ToOffset(ProgramMonth.KoreaOffset);
+        }
+
+        var detail = position is null
+            ? "The sale has not opened; you are in the pre-queue, placed at random at the opening ahead of everyone after it."
+            : "Many are buying; your place is kept. Send the same request with the Queue-Ticket header after Retry-After.";
+        return new WithHeaders(
+            Problem(StatusCodes.Status429TooManyRequests, "queued", "Queued", detail, figures),
+            ("Retry-After", retryAfterSeconds.ToString(CultureInfo.InvariantCulture)), (Queue.QueueTickets.Header, ticket));
+    }
+
     /// <summary>503 with Retry-After: the ledger cannot answer now, and nothing was done.</summary>
     public static IResult Unavailable(string detail) =>
-        new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "unavailable", "Try again shortly", detail));
+        new WithHeaders(
+            Problem(StatusCodes.Status503ServiceUnavailable, "unavailable", "Try again shortly", detail),
+            ("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture)));
 
     private static ChannelStateBody ToBody(ChannelState channel) =>
         new(channel.Cap, channel.Sold, channel.Remaining, StatusName(channel.Status));
@@ -153,12 +180,16 @@ public static class LedgerResults
         return TypedResults.Problem(detail, statusCode: status, title: title, type: $"urn:ledger:problem:{code}", extensions: extensions);
     }
 
-    /// <summary>Adds Retry-After to a result.</summary>
-    private sealed class RetryAfter(IResult inner) : IResult
+    /// <summary>Adds headers to a result.</summary>
+    private sealed class WithHeaders(IResult inner, params (string Name, string Value)[] headers) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            foreach (var (name, value) in headers)
+            {
+                httpContext.Response.Headers[name] = value;
+            }
+
             return inner.ExecuteAsync(httpContext);
         }
     }

@@ -5,8 +5,8 @@ namespace Ledger.Client.Api;
 
 /// <summary>
 /// A bound on the requests the gateway works on at once, with a bounded queue behind it: past both, a
-/// request is answered 503 with Retry-After at once instead of piling up. Sold-out and over-limit answers
-/// are cheap (no database), so they pass through the same bound quickly.
+/// request is answered 503 with Retry-After at once instead of piling up. Purchases are not under it: their
+/// overload answer is the waiting room (<see cref="Queue.WaitingRoomDesk"/>), which queues rather than refuses.
 /// </summary>
 public static class OverloadLimit
 {

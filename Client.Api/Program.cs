@@ -2,6 +2,7 @@ using Ledger.Client.Api;
 using Ledger.Client.Api.Apis;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Hosting;
+using Ledger.Client.Api.Queue;
 using Ledger.Client.Api.State;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.WebUtilities;
@@ -48,6 +49,7 @@ builder.Services.AddGatewayMetrics();
 builder.Services.AddSalesBoard(builder.Configuration);
 builder.Services.AddSingleton(services => new StateReads(services.GetRequiredService<IGrainFactory>()));
 builder.Services.AddSingleton(new SoldOutHints(TimeProvider.System));
+builder.Services.AddWaitingRoom(builder.Configuration);
 builder.Services.AddGatewayTracing(builder.Configuration);
 builder.Services.AddDashboardAccess(builder.Configuration);
 

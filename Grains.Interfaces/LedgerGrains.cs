@@ -16,17 +16,24 @@ public static class LedgerGrains
 
     public const string BenchProbeGrainType = "benchprobe";
 
+    public const string WaitingRoomGrainType = "waitingroom";
+
     private static readonly GrainType Citizen = GrainType.Create(CitizenGrainType);
 
     private static readonly GrainType CityMonth = GrainType.Create(CityMonthGrainType);
 
     private static readonly GrainType BenchProbe = GrainType.Create(BenchProbeGrainType);
 
+    private static readonly GrainType WaitingRoom = GrainType.Create(WaitingRoomGrainType);
+
     public static ICitizenGrain GetCitizen(this IGrainFactory grains, string citizenId) =>
         Get<ICitizenGrain>(grains, Citizen, citizenId);
 
     public static ICityMonthGrain GetCityMonth(this IGrainFactory grains, ProgramMonth programMonth) =>
         Get<ICityMonthGrain>(grains, CityMonth, programMonth.Key);
+
+    public static IWaitingRoomGrain GetWaitingRoom(this IGrainFactory grains, ProgramMonth programMonth) =>
+        Get<IWaitingRoomGrain>(grains, WaitingRoom, programMonth.Key);
 
     public static IBenchProbeGrain GetBenchProbe(this IGrainFactory grains, string key) =>
         Get<IBenchProbeGrain>(grains, BenchProbe, key);

@@ -13,12 +13,22 @@ public sealed record Policy(
     [property: Id(2)] long CitizenMonthlyLimit,
     [property: Id(3)] long Unit,
     [property: Id(4)] ChannelAmounts Caps,
-    [property: Id(5)] IReadOnlyList<Cohort>? Cohorts = null)
+    [property: Id(5)] IReadOnlyList<Cohort>? Cohorts = null,
+    [property: Id(6)] int PreQueueMinutes = 0)
 {
     public const int BasisPointsPerWhole = 10_000;
 
     /// <summary>Cohorts a policy may name.</summary>
     public const int CohortsMax = 16;
+
+    /// <summary>The longest pre-queue a policy may set: a day.</summary>
+    public const int PreQueueMinutesMax = 24 * 60;
+
+    /// <summary>
+    /// When a buyer who opens at <paramref name="opening"/> may join its pre-queue; null when the policy has none.
+    /// </summary>
+    public DateTimeOffset? PreQueueFrom(DateTimeOffset opening) =>
+        PreQueueMinutes > 0 ? opening.AddMinutes(-PreQueueMinutes) : null;
 
     /// <summary>When the sale opens for a citizen born in <paramref name="birthYear"/> (null: unknown).</summary>
     public DateTimeOffset OpeningFor(ProgramMonth programMonth, int? birthYear)
@@ -35,7 +45,7 @@ public sealed record Policy(
     public bool Equals(Policy? other) =>
         other is not null && OpensAt == other.OpensAt && DiscountBps == other.DiscountBps
         && CitizenMonthlyLimit == other.CitizenMonthlyLimit && Unit == other.Unit && Caps == other.Caps
-        && (Cohorts ?? []).SequenceEqual(other.Cohorts ?? []);
+        && PreQueueMinutes == other.PreQueueMinutes && (Cohorts ?? []).SequenceEqual(other.Cohorts ?? []);
 
     public override int GetHashCode() => HashCode.Combine(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps, Cohorts?.Count ?? 0);
 
@@ -112,6 +122,11 @@ public sealed record Policy(
         if (Caps.Paper < 0)
         {
             errors.Add(("caps.paper", "A cap cannot be negative."));
+        }
+
+        if (PreQueueMinutes is < 0 or > PreQueueMinutesMax)
+        {
+            errors.Add(("preQueueMinutes", $"The pre-queue is from 0 to {PreQueueMinutesMax} minutes."));
         }
 
         ValidateCohorts(programMonth, errors);

@@ -30,4 +30,10 @@ public enum PurchaseOutcome
 
     /// <summary>Too many purchases are waiting; nothing was bought, try again shortly.</summary>
     Busy = 8,
+
+    /// <summary>
+    /// Not open yet, but within the policy's pre-queue before the citizen's opening
+    /// (<see cref="PurchaseResult.OpensAt"/>): the buyer waits in the pre-queue. No answer: nothing happened.
+    /// </summary>
+    PreQueue = 9,
 }

@@ -23,6 +23,8 @@ public sealed record PurchaseResult(
 
     public static PurchaseResult NotOpen(DateTimeOffset opensAt) => new(PurchaseOutcome.NotOpen, OpensAt: opensAt);
 
+    public static PurchaseResult PreQueue(DateTimeOffset opensAt) => new(PurchaseOutcome.PreQueue, OpensAt: opensAt);
+
     public static PurchaseResult LimitExceeded(long remaining, long? citizenUsed = null) =>
         new(PurchaseOutcome.LimitExceeded, Remaining: remaining, CitizenUsed: citizenUsed);
 
@@ -31,4 +33,7 @@ public sealed record PurchaseResult(
     public static PurchaseResult Of(PurchaseOutcome outcome) => new(outcome);
 
     public bool IsConfirmed => Outcome == PurchaseOutcome.Confirmed;
+
+    /// <summary>Whether this is the purchase's answer, which its key gets again; Busy and PreQueue are not: nothing happened.</summary>
+    public bool IsFinal => Outcome is not (PurchaseOutcome.Busy or PurchaseOutcome.PreQueue);
 }

@@ -67,7 +67,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         var answer = BuyAsync(request, key.Item2);
         // An answer that is already there and not final (Busy, or a failure) must not be remembered: a
         // retry with the key has to try again.
-        if (!answer.IsCompleted || answer is { IsCompletedSuccessfully: true, Result.Outcome: not PurchaseOutcome.Busy })
+        if (!answer.IsCompleted || answer is { IsCompletedSuccessfully: true, Result.IsFinal: true })
         {
             Remember(key, new Remembered(request, answer));
         }
@@ -122,9 +122,9 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             var result = await InOrderAsync(
                 request.ProgramMonth, month => DecideAsync(request, scopedKey, month), busy: PurchaseResult.Of(PurchaseOutcome.Busy));
             LedgerMetrics.CountPurchase(request.ProgramMonth, result.Outcome);
-            if (result.Outcome == PurchaseOutcome.Busy)
+            if (!result.IsFinal)
             {
-                // Busy is no answer: nothing happened, so a retry with the key must try again.
+                // Busy or the pre-queue is no answer: nothing happened, so a retry with the key must try again.
                 Forget(key);
             }
 
@@ -225,7 +225,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <summary>A rejection the program-month grain made on its own, without asking the database.</summary>
     private static bool DecidedWithoutDatabase(PurchaseResult result) =>
         result.CitizenUsed is null
-        && result.Outcome is PurchaseOutcome.InvalidAmount or PurchaseOutcome.NotOpen or PurchaseOutcome.Closed
+        && result.Outcome is PurchaseOutcome.InvalidAmount or PurchaseOutcome.NotOpen or PurchaseOutcome.PreQueue or PurchaseOutcome.Closed
             or PurchaseOutcome.LimitExceeded or PurchaseOutcome.SoldOut;
 
     private async Task<CitizenHistory> LoadHistoryAsync(ProgramMonth programMonth, MonthMemory month)

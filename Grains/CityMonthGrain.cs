@@ -228,7 +228,7 @@ public sealed partial class CityMonthGrain(
         // citizen grain would get from PurchaseAsync, judged with usage 0, stands as it is.
         if (policy is null || head is null || HasBought(request.CitizenId) != false
             || pendingByKey.ContainsKey((request.CitizenId, key))
-            || RejectionOf(new PurchaseOrder(request, UsedAtLeast: 0)) is not { } rejection)
+            || RejectionOf(new PurchaseOrder(request, UsedAtLeast: 0)) is not { IsFinal: true } rejection)
         {
             return Task.FromResult<PurchaseResult?>(null);
         }
@@ -480,7 +480,7 @@ public sealed partial class CityMonthGrain(
         var opening = rules.OpeningFor(programMonth, request.BirthYear);
         if (now < opening)
         {
-            return PurchaseResult.NotOpen(opening);
+            return rules.PreQueueFrom(opening) <= now ? PurchaseResult.PreQueue(opening) : PurchaseResult.NotOpen(opening);
         }
 
         if (now >= programMonth.End)

@@ -30,6 +30,7 @@ public static class LedgerSiloBuilderExtensions
         }));
         silo.Services.AddSingleton(_ => CreateDataSource(ledgerConnectionString));
         silo.Services.AddSingleton<LedgerStore>();
+        silo.Services.AddSingleton<WaitingRoomStore>();
         silo.Services.TryAddKeyedSingleton(LedgerClock.Key, TimeProvider.System);
         silo.AddIncomingGrainCallFilter<DatabaseExceptionFilter>();
         // The filter converts what grain calls throw; the codec, what reaches a caller another way (a failed activation).

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Contracts;
 using Ledger.Client.Api.Hosting;
+using Ledger.Client.Api.Queue;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 using Microsoft.AspNetCore.Mvc;
@@ -16,7 +17,9 @@ public static class PurchasesApi
             .Produces<PurchaseBody>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .WithLedgerProblems();
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).WithLedgerProblems()
+            // The waiting room is the overload answer for purchases (WaitingRoomDesk), not the gateway's limiter.
+            .DisableRateLimiting();
         app.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization()
             .Produces<PurchaseBody>().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         app.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization()
@@ -32,7 +35,8 @@ public static class PurchasesApi
     public static async Task<IResult> BuyAsync(
         string programId, string month, PurchaseRequestBody? body,
         [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey,
-        ClaimsPrincipal user, IGrainFactory grains, SoldOutHints soldOut, HttpContext context)
+        [FromHeader(Name = QueueTickets.Header)] string? queueTicket,
+        ClaimsPrincipal user, IGrainFactory grains, SoldOutHints soldOut, WaitingRoomDesk desk, HttpContext context)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         var purchase = RequestChecks.Purchase(body, idempotencyKey, errors);
@@ -67,13 +71,21 @@ public static class PurchasesApi
         // A teller's token says nothing of the citizen's birth year: paper opens at the policy's opensAt.
         var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount, soldBy,
             teller ? null : user.BirthYear());
+        // The readiness probe asks whether a purchase gets an answer: it does not queue.
+        return PurchasePathProbe.IsProbe(context)
+            ? LedgerResults.Purchase(await BuyNowAsync(request, grains, soldOut), counted: false)
+            : await desk.BuyAsync(request, queueTicket, () => BuyNowAsync(request, grains, soldOut));
+    }
+
+    private static async Task<PurchaseResult> BuyNowAsync(PurchaseRequest request, IGrainFactory grains, SoldOutHints soldOut)
+    {
         // After a sell-out most purchases are refused: the program-month grain refuses a newcomer itself.
-        var result = soldOut.IsMarked(programMonth, channel)
-            ? await grains.GetCityMonth(programMonth).RefuseAsync(request)
+        var result = soldOut.IsMarked(request.ProgramMonth, request.Channel)
+            ? await grains.GetCityMonth(request.ProgramMonth).RefuseAsync(request)
             : null;
-        result ??= await grains.GetCitizen(citizenId).PurchaseAsync(request);
-        soldOut.Observe(programMonth, channel, result);
-        return LedgerResults.Purchase(result, counted: !PurchasePathProbe.IsProbe(context));
+        result ??= await grains.GetCitizen(request.CitizenId).PurchaseAsync(request);
+        soldOut.Observe(request.ProgramMonth, request.Channel, result);
+        return result;
     }
 
     public static async Task<IResult> GetAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)

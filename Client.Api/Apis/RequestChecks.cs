@@ -99,7 +99,7 @@ public static class RequestChecks
         }
 
         var policy = new Policy(body.OpensAt!.Value, body.DiscountBps!.Value, body.CitizenMonthlyLimit!.Value, body.Unit!.Value,
-            new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value), cohorts);
+            new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value), cohorts, body.PreQueueMinutes ?? 0);
         foreach (var (field, message) in policy.Validate(programMonth))
         {
             errors[field] = [message];

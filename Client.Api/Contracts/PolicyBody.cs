@@ -8,4 +8,5 @@ namespace Ledger.Client.Api.Contracts;
 /// </summary>
 public sealed record PolicyBody(
     DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohortBody>? Cohorts = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohortBody>? Cohorts = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PreQueueMinutes = null);

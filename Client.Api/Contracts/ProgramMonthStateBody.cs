@@ -11,4 +11,5 @@ public sealed record ProgramMonthStateBody(
     CapsBody Caps,
     string Status,
     IReadOnlyDictionary<string, ChannelStateBody> Channels,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohortBody>? Cohorts = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohortBody>? Cohorts = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PreQueueMinutes = null);

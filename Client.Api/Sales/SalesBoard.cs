@@ -210,14 +210,19 @@ public sealed class SalesBoard(
 
         var opened = shown.Where(s => s.Status != SaleStatus.Scheduled).Select(CurveOf).ToList();
         await CatchUpAsync(month, opened);
-        var programs = shown.Select(s => new SalesProgramBody(
+        var queues = await Task.WhenAll(shown.Select(s => grains.GetWaitingRoom(s.ProgramMonth).GetViewAsync()));
+        var programs = shown.Select((s, i) => new SalesProgramBody(
             s.ProgramMonth.ProgramId, month, LedgerResults.ToBody(s),
-            s.Status == SaleStatus.Scheduled ? null : curves[s.ProgramMonth.ProgramId].ToBody(now))).ToList();
+            s.Status == SaleStatus.Scheduled ? null : curves[s.ProgramMonth.ProgramId].ToBody(now), ToBody(queues[i]))).ToList();
         var all = new SalesFeedBody(
             now.ToOffset(ProgramMonth.KoreaOffset), month, (int)RefreshPeriod.TotalMilliseconds, ProgramsMax,
             listed.Count > ProgramsMax, programs.Where(p => first.Contains(p.ProgramId)).ToList());
         return Serialize(all, programs, built, listed);
     }
+
+    private static QueueBody ToBody(WaitingRoomView view) => new(
+        view.Waiting, view.Admitted, Math.Round(view.AdmitPerSecond, 1),
+        (int)Math.Ceiling(view.Waiting / Math.Max(view.AdmitPerSecond, 1)), view.PreQueues.Sum(p => p.Count));
 
     /// <summary>The whole feed, each built program's own, and the empty one for a program not shown.</summary>
     private Feed Serialize(SalesFeedBody all, IReadOnlyList<SalesProgramBody> programs, IReadOnlyList<string> built, IReadOnlyList<string> listed)

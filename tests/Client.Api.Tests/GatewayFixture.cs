@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Ledger.Client.Api.Auth;
+using Ledger.Client.Api.Queue;
 using Ledger.Grains.Tests;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -36,7 +37,9 @@ public sealed class GatewayFixture : IAsyncLifetime
             .UseSetting("ConnectionStrings:Ledger", TestDatabase.ConnectionString)
             .UseSetting("Ledger:Cluster:Gateways", gateways)
             .UseSetting("Ledger:Cluster:ClusterId", options.ClusterId)
-            .UseSetting("Ledger:Cluster:ServiceId", options.ServiceId));
+            .UseSetting("Ledger:Cluster:ServiceId", options.ServiceId)
+            // Tickets expire and pre-queues open by the ledger's clock, which the tests move.
+            .ConfigureServices(services => services.AddKeyedSingleton<TimeProvider>(WaitingRoomExtensions.ClockKey, ledger.Clock)));
         _ = gateway.Server;
     }
 

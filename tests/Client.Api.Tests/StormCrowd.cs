@@ -9,7 +9,7 @@ namespace Ledger.Client.Api.Tests;
 
 /// <summary>
 /// The 09:00 crowd as phones make it: every buyer at once, each attempt on a new connection, retrying after the
-/// answer's Retry-After, or after a second when the connection failed or was closed without an answer, until the
+/// answer's Retry-After (with the Queue-Ticket it gave, if any), or after a second when the connection failed or was closed without an answer, until the
 /// answer is final (201 or 409) or the buyer's time runs out. Meanwhile readiness is asked every
 /// <see cref="ReadinessPeriod"/> at <paramref name="health"/>, each time on a new connection, as a probe does.
 /// </summary>
@@ -58,10 +58,12 @@ public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, s
         await Task.Yield();
         var key = Guid.NewGuid().ToString("N");
         var deadline = clock.Elapsed + BuyerTimeMax;
+        string? ticket = null;
         while (clock.Elapsed < deadline)
         {
             Interlocked.Increment(ref attempts);
-            var (status, retryAfter) = await AttemptAsync(citizen, key);
+            var (status, retryAfter, queueTicket) = await AttemptAsync(citizen, key, ticket);
+            ticket = queueTicket ?? ticket;
             switch (status)
             {
                 case 201 or 409:
@@ -85,7 +87,7 @@ public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, s
     }
 
     // A client of its own for each attempt: a new connection, closed once the answer is read.
-    private async Task<(int Status, TimeSpan? RetryAfter)> AttemptAsync(string citizen, string key)
+    private async Task<(int Status, TimeSpan? RetryAfter, string? Ticket)> AttemptAsync(string citizen, string key, string? ticket)
     {
         using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = gateway, Timeout = AttemptTimeoutMax };
         using var request = new HttpRequestMessage(HttpMethod.Post, purchasesPath)
@@ -94,15 +96,21 @@ public sealed class StormCrowd(Uri gateway, string purchasesPath, Func<string, s
         };
         request.Headers.Add("Idempotency-Key", key);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokenOf(citizen));
+        if (ticket is not null)
+        {
+            request.Headers.Add("Queue-Ticket", ticket);
+        }
+
         try
         {
             using var response = await client.SendAsync(request);
             await response.Content.ReadAsByteArrayAsync();
-            return ((int)response.StatusCode, response.Headers.RetryAfter?.Delta);
+            return ((int)response.StatusCode, response.Headers.RetryAfter?.Delta,
+                response.Headers.TryGetValues("Queue-Ticket", out var tickets) ? tickets.First() : null);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or SocketException or TaskCanceledException)
         {
-            return (0, null);
+            return (0, null, null);
         }
     }
 

@@ -180,6 +180,59 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Opens a sale on fresh program-months until its grain is placed on a secondary silo.</summary>
+    [Fact]
+    public async Task A_waiting_room_whose_silo_dies_numbers_after_every_old_ticket_and_keeps_its_pre_queues()
+    {
+        var now = ledger.Clock.GetUtcNow();
+        var (placedOpening, laterOpening) = (now.AddSeconds(30), now.AddMinutes(5));
+        var (sale, room, roomSilo) = await WaitingRoomOffThePrimaryAsync();
+        var numbered = await room.TakeAsync(Enumerable.Range(0, 5).Select(i => new TicketClaim($"early-{i}")).ToArray());
+        var placedMembers = Enumerable.Range(0, 20).Select(i => new TicketClaim($"placed-{i}", placedOpening)).ToArray();
+        var laterMembers = Enumerable.Range(0, 20).Select(i => new TicketClaim($"later-{i}", laterOpening)).ToArray();
+        await room.TakeAsync([.. placedMembers, .. laterMembers]);
+        ledger.Clock.Advance(TimeSpan.FromSeconds(31));
+        var placedBefore = await room.GetPreQueueOrderAsync(placedOpening);
+
+        await ledger.Cluster.KillSiloAsync(roomSilo);
+        var after = ledger.Grains.GetWaitingRoom(sale);
+        var newcomer = (await after.TakeAsync([new TicketClaim("newcomer")]))[0];
+        var placedAfter = await after.GetPreQueueOrderAsync(placedOpening);
+        // A ticket from before comes back through a gateway: the room learns it again and keeps its place.
+        await after.ReportAsync(new WaitingRoomReport("g", 0, 0, 0, 0, false, 0,
+            [new TicketSeen("early-0", numbered[0], ledger.Clock.GetUtcNow().AddSeconds(40))]));
+        var askedAgain = (await after.TakeAsync([new TicketClaim("early-0")]))[0];
+        ledger.Clock.Advance(TimeSpan.FromMinutes(5));
+        var laterAfter = await after.GetPreQueueOrderAsync(laterOpening);
+
+        Assert.Equal(new long?[] { 1, 2, 3, 4, 5 }, numbered.Select(g => g.Number));
+        Assert.NotNull(placedBefore);
+        Assert.Equal(placedBefore.FirstNumber, placedAfter!.FirstNumber);
+        Assert.Equal(placedBefore.Citizens, placedAfter.Citizens);
+        Assert.True(newcomer.Number > placedBefore.FirstNumber + placedBefore.Citizens.Count - 1,
+            $"The newcomer got {newcomer.Number}, not after every old ticket.");
+        Assert.Equal(1, askedAgain.Number);
+        Assert.Equal(laterMembers.Select(m => m.CitizenId).Order(), laterAfter!.Citizens.Order());
+        Assert.True(laterAfter.FirstNumber > newcomer.Number);
+    }
+
+    private async Task<(ProgramMonth Sale, IWaitingRoomGrain Room, SiloHandle Silo)> WaitingRoomOffThePrimaryAsync()
+    {
+        var primary = ledger.Cluster.Primary!.SiloAddress;
+        for (var attempt = 1; attempt <= PlacementAttemptsMax; attempt++)
+        {
+            var sale = await ledger.OpenSaleAsync();
+            var room = ledger.Grains.GetWaitingRoom(sale);
+            await room.GetPreQueueOrderAsync(ledger.Clock.GetUtcNow());
+            var address = await ActivationSiloAsync(room);
+            if (address is not null && !address.Equals(primary))
+            {
+                return (sale, room, ledger.Cluster.SecondarySilos.Single(s => s.SiloAddress.Equals(address)));
+            }
+        }
+
+        throw new InvalidOperationException($"No waiting room of {PlacementAttemptsMax} was placed off the primary silo.");
+    }
+
     private async Task<(ProgramMonth Sale, ICityMonthGrain City, SiloHandle Silo)> OpenSaleOffThePrimaryAsync(Policy policy)
     {
         var primary = ledger.Cluster.Primary?.SiloAddress
