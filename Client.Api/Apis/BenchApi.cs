@@ -9,7 +9,8 @@ namespace Ledger.Client.Api.Apis;
 /// <summary>
 /// The gateway's own ceilings, for the benchmark, mapped only when <c>Ledger:Bench:NoOpEndpoint</c> is true; they
 /// are not part of the API and not in the OpenAPI document. Each takes a purchase through the same pipeline
-/// as a real one (overload limit, token, body binding, the same checks and a 201 body) and buys nothing:
+/// as a real one (token, body binding, the same checks and a 201 body; like purchases, not the overload limit,
+/// whose place the waiting room takes) and buys nothing:
 /// <c>/bench/no-op/...</c> calls no grain; <c>/bench/grain-hops/...</c> makes the purchase path's two grain
 /// calls, to a probe grain per citizen that calls one per program-month, neither doing any work.
 /// </summary>
@@ -22,9 +23,9 @@ public static class BenchApi
         if (configuration.GetValue<bool>(NoOpSetting))
         {
             app.MapPost("/bench/no-op/programs/{programId}/months/{month}/purchases", NoOpPurchase)
-                .RequireAuthorization().ExcludeFromDescription();
+                .RequireAuthorization().ExcludeFromDescription().DisableRateLimiting();
             app.MapPost("/bench/grain-hops/programs/{programId}/months/{month}/purchases", GrainHopsPurchase)
-                .RequireAuthorization().ExcludeFromDescription();
+                .RequireAuthorization().ExcludeFromDescription().DisableRateLimiting();
         }
 
         return app;
