@@ -67,6 +67,7 @@ ledger.MapProgramsApi();
 ledger.MapPurchasesApi();
 ledger.MapCitizensApi();
 SalesApi.MapSalesApi(app, ledger);
+app.MapBuyApi();
 ledger.MapBenchApi(app.Configuration);
 app.MapHealthApi();
 app.MapGatewayMetrics();

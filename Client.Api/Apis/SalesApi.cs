@@ -36,7 +36,7 @@ public static class SalesApi
     /// <param name="ledger">The group for the feed, which needs the cluster.</param>
     public static void MapSalesApi(IEndpointRouteBuilder page, IEndpointRouteBuilder ledger)
     {
-        var html = ReadPage();
+        var html = EmbeddedPage.Read(PageResource);
         // Out of the gateway's overload limit (OverloadLimit), whose budget purchases need: the page is a
         // constant and the feed a lookup in the last build (SalesBoard), so neither queues nor holds anything
         // that a flood of them could exhaust; the only wait, for a gateway's first feed, is bounded in time.
@@ -74,14 +74,6 @@ public static class SalesApi
     /// <summary>Lets a proxy in front of the gateway answer the public too, for as long as the feed is fresh.</summary>
     private static IResult Cached(IResult result, int maxAgeSeconds) =>
         new CacheControl(result, $"public, max-age={maxAgeSeconds}");
-
-    private static string ReadPage()
-    {
-        using var stream = typeof(SalesApi).Assembly.GetManifestResourceStream(PageResource)
-            ?? throw new InvalidOperationException($"The resource {PageResource} is missing from the build.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 
     private const int FeedMaxAgeSeconds = 1;
     private const int PageMaxAgeSeconds = 60;

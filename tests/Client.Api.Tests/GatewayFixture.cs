@@ -3,6 +3,8 @@ using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Queue;
 using Ledger.Grains.Tests;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,6 +67,16 @@ public sealed class GatewayFixture : IAsyncLifetime
                 web.UseSetting(key, value);
             }
         });
+
+    /// <summary>Starts <paramref name="web"/> on a real loopback port, as a browser needs, and points its clients there.</summary>
+    public static WebApplicationFactory<Program> OnRealPort(WebApplicationFactory<Program> web)
+    {
+        web.UseKestrel(0);
+        web.StartServer();
+        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        web.ClientOptions.BaseAddress = new Uri(address);
+        return web;
+    }
 
     /// <summary>A client with no token.</summary>
     public HttpClient Anonymous() => Gateway.CreateClient();

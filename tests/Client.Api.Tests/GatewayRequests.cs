@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Ledger.Grains.Tests;
 
 namespace Ledger.Client.Api.Tests;
 
@@ -8,6 +9,16 @@ public static class GatewayRequests
     /// <summary>The program-month's resource path, <c>/programs/{id}/months/{yyyy-MM}</c>.</summary>
     public static string PathOf(Grains.Interfaces.ProgramMonth programMonth) =>
         $"/programs/{programMonth.ProgramId}/months/{programMonth.Month}";
+
+    /// <summary>A policy body opening at <paramref name="opensAt"/>: 10% off, 200,000 won a month in units of 10,000.</summary>
+    public static object Policy(DateTimeOffset opensAt, long mobileCap = 1_000_000) => new
+    {
+        opensAt,
+        discountBps = 1_000,
+        citizenMonthlyLimit = Scenario.Limit,
+        unit = Scenario.Unit,
+        caps = new { mobile = mobileCap, paper = 500_000L },
+    };
 
     /// <summary>How long <see cref="BuyUntilAnsweredAsync"/> keeps coming back.</summary>
     public static readonly TimeSpan QueuedTimeMax = TimeSpan.FromSeconds(60);

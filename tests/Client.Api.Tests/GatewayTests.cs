@@ -18,7 +18,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     {
         var (path, opensAt) = NewSale();
 
-        var put = await admin.PutAsJsonAsync(path, Policy(opensAt));
+        var put = await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var state = await fixture.Anonymous().GetFromJsonAsync<JsonElement>(path);
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -35,7 +35,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task A_citizen_buys_and_a_double_tap_gets_the_first_answer_again()
     {
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var citizen = fixture.As("citizen-a1");
 
         var first = await BuyAsync(citizen, path, "tap-1", new { channel = "mobile", amount = 200_000 });
@@ -60,14 +60,14 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task Business_rejections_are_409_with_their_code_and_figures()
     {
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt, mobileCap: 250_000));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt, mobileCap: 250_000));
         var citizen = fixture.As("citizen-b1");
         await BuyAsync(citizen, path, "k1", new { channel = "mobile", amount = 200_000 });
 
         var overLimit = await BuyAsync(citizen, path, "k2", new { channel = "mobile", amount = 10_000 });
         var soldOut = await BuyAsync(fixture.As("citizen-b2"), path, "k1", new { channel = "mobile", amount = 100_000 });
         var (laterPath, laterOpensAt) = NewSale(opensIn: TimeSpan.FromHours(1));
-        await admin.PutAsJsonAsync(laterPath, Policy(laterOpensAt));
+        await admin.PutAsJsonAsync(laterPath, GatewayRequests.Policy(laterOpensAt));
         var notOpen = await BuyAsync(citizen, laterPath, "k1", new { channel = "mobile", amount = 10_000 });
 
         Assert.Equal(0, (await AssertProblemAsync(overLimit, HttpStatusCode.Conflict, "limit-exceeded")).GetProperty("remaining").GetInt64());
@@ -80,7 +80,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task Bad_input_is_refused_at_the_edge_naming_the_field_and_changes_nothing()
     {
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var citizen = fixture.As("citizen-c1");
 
         var noKey = await citizen.PostAsJsonAsync(path + "/purchases", new { channel = "mobile", amount = 10_000 });
@@ -126,7 +126,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(forged), path, "k", body)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(expired), path, "k", body)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(otherAudience), path, "k", body)).StatusCode);
-        var forbidden = await fixture.As("citizen-d1").PutAsJsonAsync(path, Policy(opensAt));
+        var forbidden = await fixture.As("citizen-d1").PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var unauthorized = await BuyAsync(fixture.Anonymous(), path, "k", body);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType?.MediaType);
@@ -139,7 +139,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task Tellers_sell_paper_for_a_citizen_and_citizens_see_only_their_own_purchases()
     {
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var teller = fixture.As("teller-1", LedgerAuth.TellerRole);
 
         var sold = await BuyAsync(teller, path, "counter-1", new { channel = "paper", amount = 50_000, citizenId = "citizen-e1" });
@@ -158,7 +158,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task A_tellers_key_buys_once_whichever_citizen_it_names()
     {
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var teller = fixture.As("teller-k1", LedgerAuth.TellerRole);
         var body = new { channel = "paper", amount = 50_000, citizenId = "citizen-k1" };
 
@@ -179,7 +179,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task A_buyer_cancels_once_and_cancelling_again_gives_the_same_answer()
     {
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var citizen = fixture.As("citizen-f1");
         var bought = await BuyAsync(citizen, path, "k", new { channel = "mobile", amount = 100_000 });
         var id = (await bought.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purchaseId").GetString();
@@ -198,10 +198,10 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task A_cap_below_what_is_sold_is_409_and_unknown_purchases_are_404()
     {
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         await BuyAsync(fixture.As("citizen-m1"), path, "k", new { channel = "mobile", amount = 200_000 });
 
-        var lowered = await admin.PutAsJsonAsync(path, Policy(opensAt, mobileCap: 100_000));
+        var lowered = await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt, mobileCap: 100_000));
         var unknown = await admin.GetAsync("/purchases/nowhere.2022-12.1");
         var malformed = await admin.GetAsync("/purchases/not-an-id");
         var cancelUnknown = await admin.PostAsync("/purchases/nowhere.2022-12.1/cancel", null);
@@ -218,7 +218,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     public async Task Tellers_sell_only_paper_for_a_named_citizen_and_negative_amounts_are_refused()
     {
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var teller = fixture.As("teller-2", LedgerAuth.TellerRole);
 
         var mobile = await BuyAsync(teller, path, "k1", new { channel = "mobile", amount = 10_000, citizenId = "citizen-n1" });
@@ -241,7 +241,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
     {
         // .NET's "$" also matches before a final newline; every id pattern must end at the string's end.
         var (path, opensAt) = NewSale();
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var teller = fixture.As("teller-nl", LedgerAuth.TellerRole);
 
         var citizen = await BuyAsync(teller, path, "k1", new { channel = "paper", amount = 10_000, citizenId = "citizen-nl\n" });
@@ -268,7 +268,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
                 "{\"opensAt\":\"2022-12-01T09:00:00\",\"discountBps\":1000,\"citizenMonthlyLimit\":200000,\"unit\":10000," +
                 "\"caps\":{\"mobile\":1,\"paper\":1}}", Encoding.UTF8, "application/json"),
         });
-        await admin.PutAsJsonAsync(path, Policy(opensAt));
+        await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var twoKeys = new HttpRequestMessage(HttpMethod.Post, path + "/purchases") { Content = JsonContent.Create(new { channel = "mobile", amount = 10_000 }) };
         twoKeys.Headers.Add("Idempotency-Key", ["a", "b"]);
         var twice = await fixture.As("citizen-p1").SendAsync(twoKeys);
@@ -289,7 +289,7 @@ public sealed class GatewayTests(GatewayFixture fixture)
         var justExpired = fixture.Token("citizen-q1", [], now.AddMinutes(-1).AddSeconds(-20), TimeSpan.FromMinutes(1));
         var longExpired = fixture.Token("citizen-q1", [], now.AddMinutes(-2), TimeSpan.FromMinutes(1));
 
-        var put = await both.PutAsJsonAsync(path, Policy(opensAt));
+        var put = await both.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var paper = await BuyAsync(both, path, "k", new { channel = "paper", amount = 10_000, citizenId = "citizen-q1" });
         var withinSkew = await fixture.WithToken(justExpired).GetAsync($"/citizens/me{path}");
         var pastSkew = await fixture.WithToken(longExpired).GetAsync($"/citizens/me{path}");
@@ -307,15 +307,6 @@ public sealed class GatewayTests(GatewayFixture fixture)
         var opensAt = now.Add(opensIn ?? TimeSpan.FromMinutes(-1)).ToOffset(ProgramMonth.KoreaOffset);
         return (GatewayRequests.PathOf(sale), opensAt);
     }
-
-    private static object Policy(DateTimeOffset opensAt, long mobileCap = 1_000_000) => new
-    {
-        opensAt,
-        discountBps = 1_000,
-        citizenMonthlyLimit = Scenario.Limit,
-        unit = Scenario.Unit,
-        caps = new { mobile = mobileCap, paper = 500_000L },
-    };
 
     private static Task<HttpResponseMessage> BuyAsync(HttpClient client, string path, string key, object body) =>
         GatewayRequests.BuyAsync(client, path, key, body);

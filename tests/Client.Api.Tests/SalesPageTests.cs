@@ -10,8 +10,6 @@ using Ledger.Client.Api.Sales;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -132,15 +130,8 @@ public sealed class SalesPageTests(GatewayFixture fixture, ITestOutputHelper out
     }
 
     /// <summary>The gateway on a real loopback port, reading the cluster's ledger clock.</summary>
-    private WebApplicationFactory<Program> KestrelGateway()
-    {
-        var web = fixture.Gateway.WithWebHostBuilder(OnLedgerClock);
-        web.UseKestrel(0);
-        web.StartServer();
-        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        web.ClientOptions.BaseAddress = new Uri(address);
-        return web;
-    }
+    private WebApplicationFactory<Program> KestrelGateway() =>
+        GatewayFixture.OnRealPort(fixture.Gateway.WithWebHostBuilder(OnLedgerClock));
 
     /// <summary>The sales board reads the clock the cluster's grains read, as a real gateway shares the silos' time.</summary>
     private void OnLedgerClock(IWebHostBuilder builder) =>
