@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ledger.Bench;
 
 /// <summary>
-/// The command line. <c>--scenario dec-2022|single-hot|nationwide|paths|storm</c> (default dec-2022),
+/// The command line. <c>--scenario dec-2022|single-hot|nationwide|paths|storm|ticket-check</c> (default dec-2022),
 /// <c>--mode grains|http|baseline</c> (default grains), <c>--citizens N</c> (300,000), <c>--ramp SECONDS</c>
 /// (0: everyone at once), <c>--rate N</c> (open loop: N requests/s offered whatever the answers; off by default),
 /// <c>--concurrency N</c> (closed loop: citizens in flight; default 2,000, and --connections in http mode),
@@ -13,7 +13,13 @@ namespace Ledger.Bench;
 /// grain, direct, baseline) keeps its own <c>--purchases N --rounds N --only citizen|direct|baseline|append|activation</c>.
 /// The storm scenario (the 09:00 crowd on a new connection per attempt, against the gateway at <c>--url</c>, whatever
 /// <c>--mode</c>) reads <c>--citizens</c> (default 30,000), <c>--ramp</c> (3), <c>--supply</c> (0.5), <c>--url</c>,
-/// <c>--json</c> and <c>--connection</c>.
+/// <c>--json</c> and <c>--connection</c>, and <c>--connections</c> (256) for its closed-loop peak, measured first.
+/// dec-2022 in http mode takes <c>--pre-queue MINUTES</c>: the sales open that long after the run starts, with a
+/// pre-queue as long, and every citizen arrives in it (not with <c>--rate</c> or <c>--ramp</c>; no baseline).
+/// The ticket check (a queued buyer's retry against the gateway's no-op ceiling, alternated; the gateway started
+/// with <c>LEDGER_BENCH_NOOP=1</c>) reads <c>--citizens</c> (tickets taken, default 50,000), <c>--replay N</c>
+/// (the last N tickets replayed, 4,000), <c>--connections</c> (256), <c>--rounds</c> (pairs of rounds, 3),
+/// <c>--round-seconds S</c> (4), <c>--url</c>, <c>--json</c> and <c>--connection</c>.
 /// </summary>
 public sealed record BenchOptions(
     string Scenario,
@@ -32,9 +38,12 @@ public sealed record BenchOptions(
     string ConnectionString,
     int Purchases,
     int Rounds,
-    string? Only)
+    string? Only,
+    int? PreQueueMinutes,
+    int Replay,
+    double RoundSeconds)
 {
-    public static readonly string[] Scenarios = ["dec-2022", "single-hot", "nationwide", "paths", "storm"];
+    public static readonly string[] Scenarios = ["dec-2022", "single-hot", "nationwide", "paths", "storm", "ticket-check"];
     public static readonly string[] Modes = ["grains", "http", "baseline"];
 
     public string? ChartPath => ChartFile ?? (JsonFile is null ? null : Path.ChangeExtension(JsonFile, ".png"));
@@ -70,12 +79,19 @@ public sealed record BenchOptions(
 
         var scenario = OneOf("--scenario", Scenarios);
         var storm = scenario == "storm";
+        var ticketCheck = scenario == "ticket-check";
         var mode = OneOf("--mode", Modes);
         var connections = Whole("--connections", 256);
+        int? preQueue = Value("--pre-queue") is null ? null : Whole("--pre-queue", 1);
+        if (preQueue is not null && (scenario != "dec-2022" || mode != "http" || Value("--rate") is not null || Value("--ramp") is not null))
+        {
+            throw new ArgumentException("--pre-queue is for --scenario dec-2022 --mode http, without --rate or --ramp: everyone arrives in the pre-queue.");
+        }
+
         return new BenchOptions(
             scenario,
             mode,
-            Whole("--citizens", storm ? StormRun.CitizensDefault : 300_000),
+            Whole("--citizens", storm ? StormRun.CitizensDefault : ticketCheck ? TicketCheckRun.TicketsDefault : 300_000),
             Number("--ramp") ?? (storm ? StormRun.RampSecondsDefault : 0),
             Number("--rate") is > 0 and var rate ? rate : null,
             Whole("--concurrency", mode == "http" ? connections : 2_000),
@@ -90,11 +106,14 @@ public sealed record BenchOptions(
                 ?? Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
                 ?? "Host=127.0.0.1;Port=54329;Database=ledger;Username=ledger;Password=ledger",
             Whole("--purchases", 100_000),
-            Whole("--rounds", 1),
+            Whole("--rounds", ticketCheck ? TicketCheckRun.RoundPairsDefault : 1),
             Value("--only") switch
             {
                 null or "citizen" or "direct" or "baseline" or "append" or "activation" => Value("--only"),
                 var other => throw new ArgumentException($"--only takes citizen, direct, baseline, append or activation, not {other}."),
-            });
+            },
+            preQueue,
+            Whole("--replay", TicketCheckRun.ReplayDefault),
+            Number("--round-seconds") is > 0 and var roundSeconds ? roundSeconds : TicketCheckRun.RoundSecondsDefault);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Ledger.Bench;
 using Ledger.Grains;
 using Npgsql;
@@ -27,6 +26,11 @@ if (options.Scenario == "storm")
     return await StormRun.RunAsync(options, args);
 }
 
+if (options.Scenario == "ticket-check")
+{
+    return await TicketCheckRun.RunAsync(options, args);
+}
+
 var scenario = Scenario.Create(options.Scenario, options.Citizens, options.Supply);
 var shape = new LoadShape(options.Concurrency, options.RampSeconds, options.Rate);
 // The baseline's statements are prepared, as the ledger's are.
@@ -36,9 +40,13 @@ var pool = new NpgsqlConnectionStringBuilder(options.ConnectionString)
     MaxAutoPrepare = LedgerSiloBuilderExtensions.PreparedStatementsMax,
 };
 await using var data = NpgsqlDataSource.Create(pool.ConnectionString);
-var load = options.Rate is { } rate
-    ? string.Create(CultureInfo.InvariantCulture, $"open loop at {rate:F0} requests/s")
-    : string.Create(CultureInfo.InvariantCulture, $"closed loop, {options.Concurrency} in flight, ramp {options.RampSeconds} s");
+var load = (options.Rate, options.PreQueueMinutes) switch
+{
+    (_, { } minutes) => string.Create(CultureInfo.InvariantCulture,
+        $"everyone arriving in a {minutes}-minute pre-queue, then coming back as told, on {options.Connections} connections"),
+    ({ } rate, _) => string.Create(CultureInfo.InvariantCulture, $"open loop at {rate:F0} requests/s"),
+    _ => string.Create(CultureInfo.InvariantCulture, $"closed loop, {options.Concurrency} in flight, ramp {options.RampSeconds} s"),
+};
 AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{scenario.Name}: {scenario.Citizens.Count} citizens, {scenario.Sales.Count} program-months (run {scenario.RunId}), " +
     $"{scenario.RequestsPerCitizen:F2} requests a citizen; mode {options.Mode}, {load}"));
@@ -93,6 +101,13 @@ switch (options.Mode)
             }
         }
 
+        if (options.PreQueueMinutes is { } preQueue)
+        {
+            // The sales open that long from now, after the floors: the run starts with the pre-queue.
+            scenario = scenario.OpeningIn(TimeSpan.FromMinutes(preQueue));
+            shape = shape with { OpensAt = scenario.OpensAt };
+        }
+
         run = await RunAsync(new HttpDriver(options.Url, options.Connections, minter), scenario, shape, LedgerCheck);
         break;
     default:
@@ -100,17 +115,13 @@ switch (options.Mode)
         break;
 }
 
-var baseline = options.Mode != "baseline" && options.Baseline
+// The baseline has no waiting room: a pre-queue run has none to compare with.
+var baseline = options.Mode != "baseline" && options.Baseline && options.PreQueueMinutes is null
     ? await RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck)
     : null;
 var report = BenchReport.Create(args, run, baseline, noOp, grainHops);
 ConsoleReport.Write(report);
-if (options.JsonFile is { } json)
-{
-    await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report,
-        new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
-    AnsiConsole.WriteLine($"JSON: {json}");
-}
+await JsonReport.WriteAsync(options.JsonFile, report);
 
 if (options.ChartPath is { } chart)
 {

@@ -25,7 +25,8 @@ public sealed class BaselineDriver(NpgsqlDataSource dataSource) : ILedgerDriver
         }
     }
 
-    public async Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount)
+    public async Task<Answer> PurchaseAsync(
+        Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount, string? queueTicket)
     {
         try
         {

@@ -35,7 +35,8 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
         }
     }
 
-    public async Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount)
+    public async Task<Answer> PurchaseAsync(
+        Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount, string? queueTicket)
     {
         try
         {

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ledger.Grains.Interfaces;
 
 namespace Ledger.Bench;
@@ -19,6 +20,12 @@ public sealed class HttpDriver : ILedgerDriver
 {
     private static readonly TimeSpan RequestTimeoutMax = TimeSpan.FromSeconds(60);
     private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    /// <summary>A policy without a pre-queue is sent as before, without the field.</summary>
+    private static readonly JsonSerializerOptions PolicyJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 
     private readonly HttpClient client;
     private readonly TokenMinter minter;
@@ -80,7 +87,8 @@ public sealed class HttpDriver : ILedgerDriver
                         citizenMonthlyLimit = sale.Policy.CitizenMonthlyLimit,
                         unit = sale.Policy.Unit,
                         caps = new { mobile = sale.Policy.Caps.Mobile, paper = sale.Policy.Caps.Paper },
-                    }),
+                        preQueueMinutes = sale.Policy.PreQueueMinutes > 0 ? sale.Policy.PreQueueMinutes : (int?)null,
+                    }, options: PolicyJson),
                 };
                 request.Headers.Authorization = admin;
                 using var response = await client.SendAsync(request);
@@ -100,7 +108,7 @@ public sealed class HttpDriver : ILedgerDriver
             ? new Answer(Outcome.State)
             : null);
 
-    public Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount)
+    public Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount, string? queueTicket)
     {
         var paper = channel == Channel.Paper;
         var body = paper
@@ -111,6 +119,11 @@ public sealed class HttpDriver : ILedgerDriver
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = Json } },
         };
         request.Headers.Add("Idempotency-Key", idempotencyKey);
+        if (queueTicket is not null)
+        {
+            request.Headers.Add(QueueHeaders.Ticket, queueTicket);
+        }
+
         request.Headers.Authorization = paper ? teller : tokens[citizenId];
         return SendAsync(request, response => response.StatusCode == HttpStatusCode.Created
             ? new Answer(Outcome.Confirmed, response.Body.GetProperty("sequence").GetInt64())
@@ -146,7 +159,8 @@ public sealed class HttpDriver : ILedgerDriver
 
     /// <summary>
     /// Sends and reads the whole answer; <paramref name="success"/> names the expected answer, or null for the
-    /// common ones: 409 by its code, 429/503 with Retry-After a refusal, anything else an error.
+    /// common ones: 409 by its code, 429/503 with Retry-After a refusal (with the queue's ticket and place when it
+    /// queued the request), anything else an error.
     /// </summary>
     private async Task<Answer> SendAsync(HttpRequestMessage request, Func<HttpAnswer, Answer?> success)
     {
@@ -156,27 +170,28 @@ public sealed class HttpDriver : ILedgerDriver
             using (var response = await client.SendAsync(request))
             {
                 var bytes = await response.Content.ReadAsByteArrayAsync();
-                var status = response.StatusCode;
-                if (status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+                var status = (int)response.StatusCode;
+                if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
                 {
-                    return response.Headers.RetryAfter is null
-                        ? Answer.Failed($"{(int)status} without Retry-After")
-                        : new Answer(Outcome.Refused);
+                    return QueueHeaders.RetryAfterOf(response) is { } retryAfter
+                        ? new Answer(Outcome.Refused, Detail: $"HTTP {status}", Status: status, RetryAfter: retryAfter,
+                            QueueTicket: QueueHeaders.TicketOf(response), Position: QueueHeaders.PositionOf(bytes))
+                        : Answer.Failed($"{status} without Retry-After", status);
                 }
 
                 using var body = bytes.Length > 0 ? JsonDocument.Parse(bytes) : JsonDocument.Parse("{}");
-                if (success(new HttpAnswer(status, body.RootElement)) is { } answer)
+                if (success(new HttpAnswer(response.StatusCode, body.RootElement)) is { } answer)
                 {
-                    return answer;
+                    return answer with { Status = status };
                 }
 
-                var code = status == HttpStatusCode.Conflict && body.RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
+                var code = response.StatusCode == HttpStatusCode.Conflict && body.RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
                 return code switch
                 {
-                    "sold-out" => new Answer(Outcome.SoldOut),
-                    "limit-exceeded" => new Answer(Outcome.LimitExceeded),
-                    not null => new Answer(Outcome.Rejected, Detail: code),
-                    null => Answer.Failed($"HTTP {(int)status}"),
+                    "sold-out" => new Answer(Outcome.SoldOut, Status: status),
+                    "limit-exceeded" => new Answer(Outcome.LimitExceeded, Status: status),
+                    not null => new Answer(Outcome.Rejected, Detail: code, Status: status),
+                    null => Answer.Failed($"HTTP {status}", status),
                 };
             }
         }

@@ -16,7 +16,11 @@ public interface ILedgerDriver : IAsyncDisposable
 
     Task<Answer> GetStateAsync(Sale sale);
 
-    Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount);
+    /// <summary>
+    /// Buys; <paramref name="queueTicket"/> is the last <c>Queue-Ticket</c> an answer to this purchase gave, brought
+    /// back as API.md asks (only the gateway queues; the other drivers ignore it).
+    /// </summary>
+    Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount, string? queueTicket);
 
     Task<Answer> CancelAsync(Sale sale, string citizenId, long sequence);
 }

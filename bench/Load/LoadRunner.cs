@@ -13,9 +13,18 @@ public static class LoadRunner
         using var stop = new CancellationTokenSource();
         measurements.Clock.Start();
         var sampler = SampleAsync(measurements, onSecond, stop.Token);
-        if (shape.RatePerSecond is { } rate)
+        if (shape.OpensAt is { } opening)
         {
-            await OpenLoopAsync(flow, scenario, rate / scenario.RequestsPerCitizen, measurements.Clock);
+            var untilOpening = opening - DateTimeOffset.UtcNow;
+            measurements.Opening = measurements.Clock.Elapsed + untilOpening;
+            var span = untilOpening - LoadShape.PreQueueArrivalMargin;
+            var count = scenario.Citizens.Count;
+            await OpenLoopAsync(flow, scenario, i => span > TimeSpan.Zero ? span * i / count : TimeSpan.Zero, measurements.Clock);
+        }
+        else if (shape.RatePerSecond is { } rate)
+        {
+            var citizensPerSecond = rate / scenario.RequestsPerCitizen;
+            await OpenLoopAsync(flow, scenario, i => TimeSpan.FromSeconds(i / citizensPerSecond), measurements.Clock);
         }
         else
         {
@@ -43,13 +52,13 @@ public static class LoadRunner
         }));
     }
 
-    /// <summary>Starts each citizen at their arrival instant without waiting for anyone's answers.</summary>
-    private static async Task OpenLoopAsync(CitizenFlow flow, Scenario scenario, double citizensPerSecond, Stopwatch clock)
+    /// <summary>Starts each citizen at their arrival instant (<paramref name="due"/> of their index) without waiting for anyone's answers.</summary>
+    private static async Task OpenLoopAsync(CitizenFlow flow, Scenario scenario, Func<int, TimeSpan> due, Stopwatch clock)
     {
         var visits = new List<Task>(scenario.Citizens.Count);
         for (var i = 0; i < scenario.Citizens.Count; i++)
         {
-            await ArrivalAsync(clock, TimeSpan.FromSeconds(i / citizensPerSecond));
+            await ArrivalAsync(clock, due(i));
             var plan = scenario.Citizens[i];
             visits.Add(Task.Run(() => flow.RunAsync(plan)));
         }

@@ -7,7 +7,8 @@ namespace Ledger.Bench;
 
 /// <summary>
 /// What a run saw, safe to record from any thread: a latency histogram per outcome (HdrHistogram recorders,
-/// microseconds), the confirmed purchases, when each channel was first seen full, and a point per second.
+/// microseconds), the confirmed purchases, when each channel was first seen full, answers with a 5xx status
+/// (503 apart too), and a point per second.
 /// </summary>
 public sealed class Measurements
 {
@@ -28,6 +29,8 @@ public sealed class Measurements
     private long sent;
     private long sentBefore;
     private long errorSampleCount;
+    private long serverErrors;
+    private long unavailable;
 
     public Measurements(Scenario scenario)
     {
@@ -46,8 +49,29 @@ public sealed class Measurements
 
     public long CitizensDone => Interlocked.Read(ref citizensDone);
 
-    public void Record(Outcome outcome, long startedTimestamp, bool purchase, string? detail = null)
+    /// <summary>Answers with a 5xx status, 503 included.</summary>
+    public long ServerErrors => Interlocked.Read(ref serverErrors);
+
+    /// <summary>Answers with status 503 (overload with Retry-After, or nothing reachable).</summary>
+    public long Unavailable => Interlocked.Read(ref unavailable);
+
+    /// <summary>
+    /// When the sales open, on the run's clock, in a run with a pre-queue (set once the clock starts); null
+    /// when they were open before the run.
+    /// </summary>
+    public TimeSpan? Opening { get; set; }
+
+    public void Record(Outcome outcome, long startedTimestamp, bool purchase, string? detail = null, int status = 0)
     {
+        if (status >= 500)
+        {
+            Interlocked.Increment(ref serverErrors);
+            if (status == 503)
+            {
+                Interlocked.Increment(ref unavailable);
+            }
+        }
+
         var micros = Math.Clamp((long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMicroseconds, 1, LatencyMicrosMax);
         recorders[(int)outcome].RecordValue(micros);
         if (purchase)

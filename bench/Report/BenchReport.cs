@@ -8,6 +8,9 @@ namespace Ledger.Bench;
 /// floor (the pipeline and the path's two grain calls, no ledger work) over the no-op ceiling: the most of the
 /// ceiling any purchase making those calls can reach. In an open-loop run (<c>--rate</c>) the ratio to
 /// the baseline compares an offered rate with a capacity, so it is only a capacity ratio in closed-loop runs.
+/// With <c>--pre-queue</c>: how long after the opening the last citizen had every final answer and the sale sold
+/// out, against issue 15's target (<see cref="AnsweredAfterOpeningMaxSeconds"/>). <see cref="ServerErrors"/>
+/// counts every answer with a 5xx status, 503 included (<see cref="Unavailable503"/> of them).
 /// </summary>
 public sealed record BenchReport(
     string Mode,
@@ -39,8 +42,16 @@ public sealed record BenchReport(
     RunReport Run,
     RunReport? Baseline,
     RunReport? NoOp,
-    RunReport? GrainHops)
+    RunReport? GrainHops,
+    long ServerErrors,
+    long Unavailable503,
+    double? AllAnsweredAfterOpeningSeconds,
+    double? SellOutAfterOpeningSeconds,
+    bool? AnsweredAfterOpeningTargetMet)
 {
+    /// <summary>Issue 15: with a pre-queue, everyone answered within this long of the opening.</summary>
+    public const double AnsweredAfterOpeningMaxSeconds = 20;
+
     public static BenchReport Create(
         string[] arguments, RunReport run, RunReport? baseline, RunReport? noOp, RunReport? grainHops)
     {
@@ -60,7 +71,10 @@ public sealed record BenchReport(
             grainHops is null || noOp is null ? null : grainHops.RequestsPerSecond / noOp.RequestsPerSecond,
             run.GoodputPerSecond, run.PeakConfirmedPerSecond, run.OfferedPerSecond,
             run.Outcomes[RunReport.Name(Outcome.Refused)],
-            MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp, grainHops);
+            MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp, grainHops,
+            run.ServerErrors, run.Unavailable503, run.AnsweredAfterOpeningSeconds,
+            run.SellOutSeconds - run.OpeningSeconds,
+            run.AnsweredAfterOpeningSeconds <= AnsweredAfterOpeningMaxSeconds && run.ServerErrors == 0);
     }
 
     /// <summary>The arguments without --connection's value, which holds a password.</summary>

@@ -38,6 +38,16 @@ public static class ConsoleReport
 
         Row("time to sell-out", report.SellOutSeconds is { } s ? $"{F(s, "F2")} s" : "no sell-out");
         Row("everyone answered in", $"{F(report.AllAnsweredSeconds, "F2")} s");
+        if (report.Run.OpeningSeconds is { } opening)
+        {
+            Row("the opening (pre-queue before it)", $"{F(opening, "F2")} s into the run");
+            Row("sold out after the opening", report.SellOutAfterOpeningSeconds is { } after ? $"{F(after, "F2")} s" : "no sell-out");
+            Row("everyone answered after the opening", $"{F(report.AllAnsweredAfterOpeningSeconds ?? 0, "F2")} s");
+            Row($"target: everyone answered within {F(BenchReport.AnsweredAfterOpeningMaxSeconds)} s of the opening, zero 5xx",
+                report.AnsweredAfterOpeningTargetMet == true ? "met" : "NOT met");
+        }
+
+        Row("5xx answers (503 among them)", $"{F(report.ServerErrors)} ({F(report.Unavailable503)})");
         Row("errors", F(report.Errors));
         foreach (var (process, bytes) in report.PeakMemoryBytes)
         {

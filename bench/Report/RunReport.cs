@@ -7,7 +7,9 @@ namespace Ledger.Bench;
 /// sell-out, errors, the per-second series and the invariants found in the database (null for the no-op,
 /// which writes nothing). Confirmed per second counts until the last confirmation (after a sell-out only cheap
 /// refusals follow, which would dilute the rate); requests per second over the whole run; goodput is
-/// confirmed purchases over the whole run, and peak the best second's confirmed rate.
+/// confirmed purchases over the whole run, and peak the best second's confirmed rate. With a pre-queue, the
+/// opening's instant in the run and how long after it the last citizen had every final answer. Answers with a
+/// 5xx status are counted apart (503 included; <see cref="Unavailable503"/> of them 503).
 /// </summary>
 public sealed record RunReport(
     string Mode,
@@ -28,7 +30,11 @@ public sealed record RunReport(
     long Errors,
     IReadOnlyCollection<string> ErrorSamples,
     InvariantReport? Invariants,
-    IReadOnlyList<SecondPoint> Series)
+    IReadOnlyList<SecondPoint> Series,
+    long ServerErrors,
+    long Unavailable503,
+    double? OpeningSeconds,
+    double? AnsweredAfterOpeningSeconds)
 {
     [JsonIgnore]
     public bool InvariantsHold => Invariants?.Hold ?? true;
@@ -44,7 +50,8 @@ public sealed record RunReport(
             confirmed / Math.Max(measurements.LastConfirmed.TotalSeconds, 0.001), requests / elapsed, confirmed / elapsed,
             measurements.Series.Count == 0 ? 0 : measurements.Series.Where(p => p.Seconds >= 0.5).Select(p => p.PerSecond(p.Confirmed)).DefaultIfEmpty(confirmed / elapsed).Max(),
             measurements.PurchaseStats(), outcomes, measurements.SellOutSeconds(), outcomes[Name(Outcome.Error)].Count,
-            measurements.ErrorSamples, invariants, measurements.Series);
+            measurements.ErrorSamples, invariants, measurements.Series, measurements.ServerErrors, measurements.Unavailable,
+            measurements.Opening?.TotalSeconds, elapsed - measurements.Opening?.TotalSeconds);
     }
 
     public static string Name(Outcome outcome) => outcome switch

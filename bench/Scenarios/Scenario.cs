@@ -28,6 +28,19 @@ public sealed record Scenario(string Name, string RunId, IReadOnlyList<Sale> Sal
 
     public double RequestsPerCitizen => Citizens.Average(c => c.Requests);
 
+    /// <summary>
+    /// Whether a purchase answered 429 or 503 with Retry-After comes back after it, with the same key and the last
+    /// <c>Queue-Ticket</c> it got, until a final answer, as API.md asks of a client (see <see cref="CitizenFlow"/>).
+    /// Off where a refusal is the measurement (the open-loop overload runs, the gateway's floors).
+    /// </summary>
+    public bool FollowsQueue { get; init; }
+
+    /// <summary>The pre-queue before the sales' opening (<c>--pre-queue</c>); null when the sales are open already.</summary>
+    public TimeSpan? PreQueue { get; init; }
+
+    /// <summary>When the sales open (the first sale's opening: a scenario's sales open together).</summary>
+    public DateTimeOffset OpensAt => Sales[0].Policy.OpensAt;
+
     public static Scenario Create(string name, int citizens, double? supply)
     {
         var runId = Guid.NewGuid().ToString("N")[..8];
@@ -50,7 +63,34 @@ public sealed record Scenario(string Name, string RunId, IReadOnlyList<Sale> Sal
         Citizens = Citizens.Skip(skip).Take(take ?? Citizens.Count)
             .Select(c => c with { PollsState = false, DoubleTap = false, SecondChannel = null, Cancels = false })
             .ToArray(),
+        // A floor is a capacity: a refusal is one of its answers, as it always was.
+        FollowsQueue = false,
     };
+
+    /// <summary>
+    /// The same sales opening <paramref name="preQueue"/> from now with a pre-queue as long (API.md's
+    /// <c>preQueueMinutes</c>, whole minutes): set just before the run, so the run starts as the pre-queue does.
+    /// </summary>
+    public Scenario OpeningIn(TimeSpan preQueue)
+    {
+        var opening = DateTimeOffset.UtcNow + preQueue;
+        return this with
+        {
+            Sales = Sales.Select(s => s with { Policy = s.Policy with { OpensAt = opening, PreQueueMinutes = (int)preQueue.TotalMinutes } }).ToArray(),
+            PreQueue = preQueue,
+        };
+    }
+
+    /// <summary>
+    /// One program-month bought by the given citizens, one mobile purchase of <paramref name="amount"/> each and
+    /// nothing else, following the waiting room: the storm's closed-loop peak and the ticket check's citizens.
+    /// </summary>
+    public static Scenario Buyers(string name, string runId, Sale sale, IEnumerable<string> citizenIds, long amount) =>
+        new(name, runId, [sale], citizenIds.Select(id => new CitizenPlan(
+            id, 0, Channel.Mobile, amount, PollsState: false, DoubleTap: false, SecondChannel: null, Cancels: false)).ToArray())
+        {
+            FollowsQueue = true,
+        };
 
     /// <summary>
     /// The December 2022 policies of DOMAIN.md: Chuncheon mobile (59억) and paper (19억) at 10% off, Gangwon
@@ -81,7 +121,8 @@ public sealed record Scenario(string Name, string RunId, IReadOnlyList<Sale> Sal
             plans[i] = Plan(random, runId, i, saleIndex, channel, Limit, second);
         }
 
-        return new Scenario("dec-2022", runId, sales, plans);
+        // December 2022's crowd comes back when told: with the waiting room a 429 is a place, not a refusal.
+        return new Scenario("dec-2022", runId, sales, plans) { FollowsQueue = true };
     }
 
     /// <summary>

@@ -12,8 +12,6 @@ namespace Ledger.Bench;
 /// </summary>
 public static class PhoneAttempt
 {
-    public const string QueueTicketHeader = "Queue-Ticket";
-
     /// <summary>How long a phone waits for a connection: past the kernel's SYN retries at 1, 3 and 7 s.</summary>
     public static readonly TimeSpan ConnectTimeoutMax = TimeSpan.FromSeconds(10);
 
@@ -41,7 +39,7 @@ public static class PhoneAttempt
         request.Headers.Add("Idempotency-Key", key);
         if (ticket is not null)
         {
-            request.Headers.Add(QueueTicketHeader, ticket);
+            request.Headers.Add(QueueHeaders.Ticket, ticket);
         }
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(budget);
@@ -89,14 +87,14 @@ public static class PhoneAttempt
     private static AttemptAnswer Classify(HttpResponseMessage response, byte[] body)
     {
         var status = (int)response.StatusCode;
-        var ticket = response.Headers.TryGetValues(QueueTicketHeader, out var tickets) ? tickets.FirstOrDefault() : null;
+        var ticket = QueueHeaders.TicketOf(response);
         return status switch
         {
             201 => Confirmed(body),
             409 when CodeOf(body) is "sold-out" => new(AttemptKind.SoldOut, status, "409 sold-out"),
             409 => new(AttemptKind.OtherAnswer, status, $"409 {CodeOf(body) ?? "without a code"}"),
-            429 => new(AttemptKind.TooManyRequests, status, "429", RetryAfter: RetryAfterOf(response), QueueTicket: ticket),
-            503 => new(AttemptKind.Unavailable, status, "503", RetryAfter: RetryAfterOf(response), QueueTicket: ticket),
+            429 => new(AttemptKind.TooManyRequests, status, "429", RetryAfter: QueueHeaders.RetryAfterOf(response), QueueTicket: ticket),
+            503 => new(AttemptKind.Unavailable, status, "503", RetryAfter: QueueHeaders.RetryAfterOf(response), QueueTicket: ticket),
             >= 500 => new(AttemptKind.ServerError, status, $"HTTP {status}"),
             _ => new(AttemptKind.OtherAnswer, status, $"HTTP {status}"),
         };
@@ -129,13 +127,6 @@ public static class PhoneAttempt
             return null;
         }
     }
-
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
-        { Date: { } date } => date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero,
-        _ => null,
-    };
 
     /// <summary>No answer: the connect's failure (refused, timed out, no socket), or the answer's (reset, closed, timed out).</summary>
     private static AttemptAnswer Failure(Exception e, bool connected)

@@ -23,6 +23,7 @@ public sealed class StormBuyer(Uri gateway, string path, byte[] body, Connection
         var left = BuyerTimeMax - Stopwatch.GetElapsedTime(arrived);
         budget.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         string? ticket = null;
+        double? queuedWait = null;
         var attempts = 0;
         try
         {
@@ -33,18 +34,27 @@ public sealed class StormBuyer(Uri gateway, string path, byte[] body, Connection
                 counters.Count(answer);
                 if (answer.IsFinal)
                 {
-                    return new BuyerResult(answer, attempts, Stopwatch.GetElapsedTime(arrived).TotalSeconds);
+                    return Result(answer, attempts, arrived, queuedWait);
                 }
 
                 ticket = answer.QueueTicket ?? ticket;
-                await Task.Delay(answer.RetryAfter ?? RetryDelay, budget.Token);
+                var wait = answer.RetryAfter ?? RetryDelay;
+                if (answer.Kind == AttemptKind.TooManyRequests)
+                {
+                    queuedWait = wait.TotalSeconds;
+                }
+
+                await Task.Delay(wait, budget.Token);
             }
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
-            return new BuyerResult(null, attempts, Stopwatch.GetElapsedTime(arrived).TotalSeconds);
+            return Result(null, attempts, arrived, queuedWait);
         }
     }
+
+    private BuyerResult Result(AttemptAnswer? final, int attempts, long arrived, double? queuedWait) =>
+        new(final, attempts, Stopwatch.GetElapsedTime(arrived).TotalSeconds, counters.Clock.Elapsed.TotalSeconds, queuedWait);
 
     private async Task<AttemptAnswer> AttemptAsync(AuthenticationHeaderValue token, string key, string? ticket, CancellationToken budget)
     {

@@ -11,6 +11,8 @@ public static class StormConsole
         AnsiConsole.Write(Panel($"storm: {F(report.Buyers)} buyers over {F(report.RampSeconds, "F1")} s, {report.ProgramMonth}", Answers(report)));
         AnsiConsole.Write(Panel("attempts", Attempts(report)));
         AnsiConsole.Write(Panel("readiness, after the storm, processes", AfterAndAround(report)));
+        AnsiConsole.Write(Panel("issue 15's targets (reported; only failures fail the run)",
+            report.Targets.Select(t => (t.Name, $"{(t.Met ? "met" : "NOT met")}: {t.Measured} (target {t.Bound})"))));
         foreach (var failure in report.Failures)
         {
             AnsiConsole.MarkupLine($"[bold red]STORM FAILED: {Markup.Escape(failure)}[/]");
@@ -34,6 +36,14 @@ public static class StormConsole
         yield return ("time to final answer, confirmed", Times(r.ConfirmedTimeToAnswer));
         yield return ("time to final answer, all answered", Times(r.AnsweredTimeToAnswer));
         yield return ("first buyers within the cap not confirmed", $"{F(r.FirstCapNotConfirmed)} of {F(Math.Min(r.CapPurchases, r.Buyers))} ({F(r.FirstCapNotConfirmedShare * 100, "F1")}%)");
+        yield return ("places lost", $"{F(r.PlacesLostShare * 100, "F1")}%");
+        yield return ("sell-out (the last 201 received)", r.SellOutSeconds is { } sellOut ? $"{F(sellOut, "F2")} s after the first arrival" : "none confirmed");
+        yield return ("queued buyers told sold-out: after the sell-out, less their last Retry-After", r.QueuedSoldOutLag.Count == 0
+            ? "no queued buyer ended sold-out"
+            : $"max {F(r.QueuedSoldOutLag.MaxSeconds, "F2")} s, p99 {F(r.QueuedSoldOutLag.P99Seconds, "F2")} s, median {F(r.QueuedSoldOutLag.MedianSeconds, "F2")} s ({F(r.QueuedSoldOutLag.Count)} buyers)");
+        yield return ("goodput (confirmed/s, first arrival to sell-out)", r.GoodputPerSecond is { } goodput ? F(goodput) : "none");
+        yield return ("closed-loop peak, before the storm", Peak(r.ClosedLoopPeak));
+        yield return ("goodput / closed-loop peak", r.GoodputShareOfPeak is { } share ? $"{F(share * 100, "F1")}%" : "-");
         yield return ("sold by the ledger", r.SoldByLedger is { } sold ? $"{F(sold)} won (cap {F(r.CapWon)})" : "not read");
         yield return ("audit", r.Invariants is null ? "not read" : r.Invariants.AuditConsistent ? "consistent" : "INCONSISTENT");
     }
@@ -73,6 +83,11 @@ public static class StormConsole
                 $"{(p.OpenFilesPeak is { } open ? F(open) : "?")} of {(p.FileLimit is { } limit ? F(limit) : "?")}");
         }
     }
+
+    private static string Peak(ClosedLoopPeak p) =>
+        $"{F(p.PeakPerSecond)} confirmed/s over the busiest {F(p.WindowSeconds)} s (best second {F(p.BestSecondPerSecond)}/s); " +
+        $"{F(p.Confirmed)} of {F(p.Buyers)} confirmed in {F(p.ElapsedSeconds, "F2")} s on {F(p.Connections)} keep-alive connections, " +
+        $"{F(p.Refused)} queued or refused attempts, {F(p.Errors)} errors";
 
     private static Panel Panel(string header, IEnumerable<(string Name, string Value)> rows)
     {

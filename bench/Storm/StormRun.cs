@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Ledger.Grains.Interfaces;
-using Npgsql;
 
 namespace Ledger.Bench;
 
@@ -12,6 +11,7 @@ namespace Ledger.Bench;
 /// <c>--ramp</c> seconds, each with their own token (minted before the clock starts) and each attempt on a
 /// new connection, for one program-month whose cap covers <c>--supply</c> of them; <c>GET /health/ready</c>
 /// polled throughout; then one more purchase and the sale's state, and the invariants from the database.
+/// Before it, in the same run, the closed-loop peak its goodput is compared with (<see cref="ClosedLoopPeak"/>).
 /// </summary>
 public sealed class StormRun : IDisposable
 {
@@ -55,12 +55,7 @@ public sealed class StormRun : IDisposable
         using var storm = new StormRun(options, FileLimit.Raise());
         var report = await storm.RunAsync(args);
         StormConsole.Write(report);
-        if (options.JsonFile is { } json)
-        {
-            await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report,
-                new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
-            Console.WriteLine($"JSON: {json}");
-        }
+        await JsonReport.WriteAsync(options.JsonFile, report);
 
         return report.Passed ? 0 : 1;
     }
@@ -74,6 +69,7 @@ public sealed class StormRun : IDisposable
     private async Task<StormReport> RunAsync(string[] args)
     {
         var minter = TokenMinter.FromEnvironment();
+        var peak = await ClosedLoopPeak.MeasureAsync(options, sale, minter);
         await using (var admin = new HttpDriver(options.Url, 1, minter))
         {
             await admin.SetUpAsync(sale.AsScenario());
@@ -100,8 +96,8 @@ public sealed class StormRun : IDisposable
             .Append((Final: after, Citizen: sale.AfterStormCitizen))
             .Where(c => c.Final?.Kind == AttemptKind.Confirmed)
             .Select(c => new SeenPurchase(0, c.Citizen, Channel.Mobile, StormSale.Amount, c.Final!.Value.Sequence));
-        var invariants = await InvariantsAsync(confirmed);
-        return Report(args, results, lagMax, readyBefore, AfterStormPurchase.From(after, afterLatency), stateStatus, state, invariants);
+        var invariants = await LedgerInvariants.TryCheckAsync(options.ConnectionString, sale.AsScenario(), confirmed);
+        return Report(args, results, lagMax, readyBefore, AfterStormPurchase.From(after, afterLatency), stateStatus, state, invariants, peak);
     }
 
     /// <summary>Starts each buyer at their arrival instant, without waiting for anyone's answers; returns once all have ended.</summary>
@@ -162,20 +158,6 @@ public sealed class StormRun : IDisposable
         }
     }
 
-    private async Task<InvariantReport?> InvariantsAsync(IEnumerable<SeenPurchase> confirmed)
-    {
-        try
-        {
-            await using var data = NpgsqlDataSource.Create(options.ConnectionString);
-            return await LedgerInvariants.CheckAsync(data, sale.AsScenario(), confirmed);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            Console.Error.WriteLine($"storm: the invariants could not be read: {e.Message}");
-            return null;
-        }
-    }
-
     private void WriteHeader(bool readyBefore) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"storm: {sale.Buyers} buyers over {options.RampSeconds} s, a new connection per attempt, against {gateway}; " +
         $"{sale.Sale.ProgramMonth} caps {sale.CapPurchases} purchases of {StormSale.Amount} won; " +
@@ -184,11 +166,19 @@ public sealed class StormRun : IDisposable
 
     private StormReport Report(
         string[] args, BuyerResult[] results, double lagMax, bool readyBefore, AfterStormPurchase after,
-        int stateStatus, JsonElement? state, InvariantReport? invariants)
+        int stateStatus, JsonElement? state, InvariantReport? invariants, ClosedLoopPeak peak)
     {
         var answered = results.Where(r => r.Final is not null).ToArray();
         var firstCap = results.Take(sale.CapPurchases).ToArray();
         var byDetail = counters.ByDetail;
+        var confirmed = answered.Where(r => r.IsConfirmed).ToArray();
+        // The storm's clock starts with the first arrival (due at 0), so instants on it are seconds from that arrival.
+        double? sellOut = confirmed.Length == 0 ? null : confirmed.Max(r => r.FinalAt);
+        var queuedSoldOutLag = TimeStats.Of(answered
+            .Where(r => r.IsSoldOut && r.LastQueuedWaitSeconds is not null && sellOut is not null)
+            .Select(r => r.FinalAt - sellOut!.Value - r.LastQueuedWaitSeconds!.Value));
+        double? goodput = sellOut > 0 ? confirmed.Length / sellOut : null;
+        var placesLost = firstCap.Length == 0 ? 0 : (double)firstCap.Count(r => !r.IsConfirmed) / firstCap.Length;
         return new StormReport(
             Arguments: BenchReport.WithoutConnectionString(args),
             At: DateTimeOffset.UtcNow,
@@ -199,7 +189,7 @@ public sealed class StormRun : IDisposable
             RampSeconds: options.RampSeconds,
             AmountPerBuyer: StormSale.Amount,
             CapPurchases: sale.CapPurchases,
-            Confirmed: answered.Count(r => r.IsConfirmed),
+            Confirmed: confirmed.Length,
             SoldOut: answered.Count(r => r.Final!.Value.Kind == AttemptKind.SoldOut),
             OtherAnswers: answered.Where(r => r.Final!.Value.Kind == AttemptKind.OtherAnswer)
                 .GroupBy(r => r.Final!.Value.Detail).ToDictionary(g => g.Key, g => (long)g.Count()),
@@ -217,7 +207,7 @@ public sealed class StormRun : IDisposable
             ConfirmedTimeToAnswer: TimeStats.Of(answered.Where(r => r.IsConfirmed).Select(r => r.Seconds)),
             AnsweredTimeToAnswer: TimeStats.Of(answered.Select(r => r.Seconds)),
             FirstCapNotConfirmed: firstCap.Count(r => !r.IsConfirmed),
-            FirstCapNotConfirmedShare: firstCap.Length == 0 ? 0 : (double)firstCap.Count(r => !r.IsConfirmed) / firstCap.Length,
+            FirstCapNotConfirmedShare: placesLost,
             ReadyBeforeStorm: readyBefore,
             ReadyPolls: probe.Ready,
             NotReadyPolls: probe.NotReady,
@@ -235,6 +225,12 @@ public sealed class StormRun : IDisposable
             Processes: watch.Report(),
             SoldByLedger: invariants?.SoldByLedger,
             Invariants: invariants,
-            Series: progress.Series);
+            Series: progress.Series,
+            PlacesLostShare: placesLost,
+            SellOutSeconds: sellOut,
+            QueuedSoldOutLag: queuedSoldOutLag,
+            GoodputPerSecond: goodput,
+            ClosedLoopPeak: peak,
+            GoodputShareOfPeak: goodput / (peak.PeakPerSecond > 0 ? peak.PeakPerSecond : null));
     }
 }
