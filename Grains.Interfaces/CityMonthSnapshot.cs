@@ -3,7 +3,8 @@ namespace Ledger.Grains.Interfaces;
 /// <summary>
 /// The live state of a program-month. <see cref="Sold"/> counts confirmed purchases only;
 /// <see cref="ChannelState.Remaining"/> also holds back what is reserved by purchases being committed,
-/// so it never promises more than can be sold.
+/// so it never promises more than can be sold. <see cref="Pending"/> counts the purchases and cancels
+/// waiting for their commit: the ledger's backlog, which the waiting room admits against.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Ledger.CityMonthSnapshot")]
 public sealed record CityMonthSnapshot(
@@ -12,4 +13,5 @@ public sealed record CityMonthSnapshot(
     [property: Id(2)] SaleStatus Status,
     [property: Id(3)] ChannelState Mobile,
     [property: Id(4)] ChannelState Paper,
-    [property: Id(5)] long Entries);
+    [property: Id(5)] long Entries,
+    [property: Id(6)] int Pending = 0);

@@ -163,7 +163,7 @@ public sealed partial class CityMonthGrain(
         var status = SaleStatusAt(clock.GetUtcNow());
         return Task.FromResult<CityMonthSnapshot?>(new CityMonthSnapshot(
             programMonth, policy, status, ChannelStateOf(Channel.Mobile, status), ChannelStateOf(Channel.Paper, status),
-            head.NextSequence - 1));
+            head.NextSequence - 1, queue.Count));
     }
 
     public Task<PurchaseResult> PurchaseAsync(PurchaseOrder order)

@@ -3,6 +3,7 @@ using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
 using Ledger.Grains.WaitingRoom;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Ledger.Grains;
 
@@ -13,10 +14,11 @@ namespace Ledger.Grains;
 /// clock says when a place expires and when a sale opens; the pace of admission is real time.
 /// </summary>
 [GrainType(LedgerGrains.WaitingRoomGrainType)]
-public sealed class WaitingRoomGrain(
+public sealed partial class WaitingRoomGrain(
     WaitingRoomStore store,
     IGrainFactory grains,
-    [FromKeyedServices(LedgerClock.Key)] TimeProvider clock) : Grain, IWaitingRoomGrain
+    [FromKeyedServices(LedgerClock.Key)] TimeProvider clock,
+    ILogger<WaitingRoomGrain> logger) : Grain, IWaitingRoomGrain
 {
     /// <summary>Numbers reserved in the store at a time: a restarted room numbers after all of them.</summary>
     public const int ReserveBlock = 4_096;
@@ -32,6 +34,9 @@ public sealed class WaitingRoomGrain(
 
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a room with people waiting logs where it stands.</summary>
+    private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(1);
+
     private ProgramMonth programMonth;
     private WaitingLine line = new();
     private AdmissionRate rate = null!;
@@ -46,6 +51,7 @@ public sealed class WaitingRoomGrain(
     private int waiting;
     private int preQueued;
     private DateTimeOffset countedAt;
+    private DateTimeOffset loggedAt;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -85,8 +91,8 @@ public sealed class WaitingRoomGrain(
             line.See(seen, now);
         }
 
-        rate.Observe(report);
         var paced = pace.GetUtcNow();
+        rate.Observe(report, paced);
         await ReadSaleAsync(paced);
         rate.Adjust(paced, Count(now) > 0);
         line.Admit(rate.PerSecond * (paced - admittedAt).TotalSeconds, rate.PerSecond, now);
@@ -101,6 +107,12 @@ public sealed class WaitingRoomGrain(
         countedAt = default;
         var preQueues = line.WaitingPreQueues();
         preQueued = preQueues.Sum(p => p.Count);
+        if (Count(now) > 0 && paced - loggedAt >= LogEvery)
+        {
+            LogStanding(programMonth.Key, Count(now), line.Admitted, line.Issued, rate.PerSecond, rate.Answered, rate.Overloaded);
+            loggedAt = paced;
+        }
+
         return new WaitingRoomView(line.Issued, line.Admitted, Count(now), rate.PerSecond, remaining, preQueues, now);
     }
 
@@ -161,6 +173,7 @@ public sealed class WaitingRoomGrain(
 
         var snapshot = await grains.GetCityMonth(programMonth).GetSnapshotAsync();
         remaining = snapshot is null ? null : new ChannelAmounts(snapshot.Mobile.Remaining, snapshot.Paper.Remaining);
+        rate.ObservePending(snapshot?.Pending ?? 0);
         saleReadAt = paced;
     }
 
@@ -173,6 +186,10 @@ public sealed class WaitingRoomGrain(
 
         return waiting;
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Waiting room {Key}: {Waiting} waiting; admitted up to {Admitted} of {Issued} at {Rate:F0}/s (answered {Answered:F0}/s, overloaded {Overloaded})")]
+    private partial void LogStanding(string key, int waiting, long admitted, long issued, double rate, double answered, bool overloaded);
 
     // Uniform over the non-negative longs: the order of a pre-queue owes nothing to when anyone came.
     private static long Draw() => RandomNumberGenerator.GetInt32(int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);

@@ -160,7 +160,7 @@ public sealed class Room(ProgramMonth programMonth, IGrainFactory grains, Purcha
             var report = new WaitingRoomReport(
                 gateway, Interlocked.Read(ref admittedSeen), Interlocked.Exchange(ref completed, 0),
                 TimeSpan.FromTicks(Interlocked.Exchange(ref latencyTicks, 0)).TotalSeconds,
-                Interlocked.Exchange(ref turnedBack, 0), flow.OverTarget, flow.InFlight, sent);
+                Interlocked.Exchange(ref turnedBack, 0), flow.InFlight, sent);
             var fetched = await grain.ReportAsync(report);
             if (fetched.Admitted > Interlocked.Read(ref admittedSeen))
             {

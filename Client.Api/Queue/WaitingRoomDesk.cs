@@ -18,7 +18,7 @@ public sealed class WaitingRoomDesk(WaitingRooms rooms, PurchaseFlow flow, Queue
     public const string AlwaysQueueSetting = "Ledger:WaitingRoom:AlwaysQueue";
 
     /// <summary>The longest a queued buyer is asked to wait before asking again.</summary>
-    public const int RetryAfterMaxSeconds = 10;
+    public const int RetryAfterMaxSeconds = 15;
 
     /// <summary>A place is kept while its holder comes back within Retry-After plus this.</summary>
     public static readonly TimeSpan KeptFor = TimeSpan.FromSeconds(30);
@@ -111,7 +111,7 @@ public sealed class WaitingRoomDesk(WaitingRooms rooms, PurchaseFlow flow, Queue
         }
         finally
         {
-            flow.Exit(startedAt);
+            flow.Exit();
         }
 
         room.Completed(startedAt);
@@ -150,7 +150,8 @@ public sealed class WaitingRoomDesk(WaitingRooms rooms, PurchaseFlow flow, Queue
 
     /// <summary>
     /// 429 queued with the ticket, its expiry moved to Retry-After plus <see cref="KeptFor"/> from now. The
-    /// buyer is asked back after about half the estimated wait, so they are back near when their turn comes.
+    /// buyer is asked back after about three quarters of the estimated wait: near their turn, and early
+    /// rather than late if the rate rises, while each buyer far back costs a few retries, not one a second.
     /// </summary>
     private IResult Queued(Room room, QueueTicket ticket, WaitingRoomView view, DateTimeOffset now, int? retryAfter = null)
     {
@@ -160,7 +161,7 @@ public sealed class WaitingRoomDesk(WaitingRooms rooms, PurchaseFlow flow, Queue
         {
             position = Math.Max(1, number - view.Admitted);
             estimatedWait = (int)Math.Min(int.MaxValue, Math.Ceiling(position.Value / Math.Max(view.AdmitPerSecond, 1)));
-            wait = retryAfter ?? Math.Clamp((estimatedWait + 1) / 2, 1, RetryAfterMaxSeconds);
+            wait = retryAfter ?? Math.Clamp((3 * estimatedWait + 3) / 4, 1, RetryAfterMaxSeconds);
         }
         else
         {

@@ -12,7 +12,7 @@ public static class WaitingRoomExtensions
     public static IServiceCollection AddWaitingRoom(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<QueueTickets>();
-        services.AddSingleton<PurchaseFlow>();
+        services.AddSingleton(new PurchaseFlow(Math.Max(1, configuration.GetValue(PurchaseFlow.LimitSetting, PurchaseFlow.LimitDefault))));
         services.AddSingleton<WaitingRooms>();
         services.AddSingleton(services => new WaitingRoomDesk(
             services.GetRequiredService<WaitingRooms>(), services.GetRequiredService<PurchaseFlow>(),

@@ -6,7 +6,7 @@ namespace Ledger.Client.Api.Queue;
 
 /// <summary>
 /// The waiting rooms this gateway uses, each reporting to its grain every <see cref="Step"/> while in use
-/// (see <see cref="WaitingRoomTicker"/>), and the gateway's <see cref="PurchaseFlow"/>, stepped at the same pace.
+/// (see <see cref="WaitingRoomTicker"/>).
 /// </summary>
 public sealed class WaitingRooms(IGrainFactory grains, PurchaseFlow flow, ILogger<WaitingRooms> logger)
 {
@@ -27,10 +27,9 @@ public sealed class WaitingRooms(IGrainFactory grains, PurchaseFlow flow, ILogge
     /// <summary>The rooms in use lately.</summary>
     public IEnumerable<Room> InUse => rooms.Values.Where(r => Stopwatch.GetElapsedTime(r.UsedAt) < UnusedFor);
 
-    /// <summary>One step: the flow adjusts, and every room in use reports; one that fails reports again next step.</summary>
+    /// <summary>One step: every room in use reports; one that fails reports again next step.</summary>
     public async Task StepAsync()
     {
-        flow.Step();
         foreach (var (key, room) in rooms)
         {
             if (Stopwatch.GetElapsedTime(room.UsedAt) >= UnusedFor)

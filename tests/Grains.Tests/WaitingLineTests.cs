@@ -128,24 +128,41 @@ public sealed class WaitingLineTests
     {
         var rate = new AdmissionRate(Now);
         var at = Now;
+        // Nobody waits: the rate follows what is answered, 1,000/s.
         for (var i = 0; i < 4; i++)
         {
             at += AdmissionRate.Step;
-            rate.Observe(Report(completed: 250));
-            rate.Adjust(at, queueing: i > 0);
+            rate.Observe(Report(completed: 250), at);
+            rate.Adjust(at, queueing: false);
+        }
+
+        Assert.Equal(1_000, rate.PerSecond, precision: 6);
+        for (var i = 0; i < 2; i++)
+        {
+            at += AdmissionRate.Step;
+            rate.Observe(Report(completed: 250), at);
+            rate.Adjust(at, queueing: true);
         }
 
         var risen = rate.PerSecond;
         at += AdmissionRate.Step;
-        rate.Observe(Report(completed: 250, turnedBack: 3));
+        rate.Observe(Report(completed: 250, turnedBack: 3), at);
         rate.Adjust(at, queueing: true);
 
-        Assert.True(risen > 1_000, $"{risen}/s after answering 1,000/s");
-        Assert.Equal(risen * 0.85, rate.PerSecond, precision: 6);
+        Assert.Equal((1_000 * 1.25 + 1) * 1.25 + 1, risen, precision: 6);
+        Assert.Equal(risen * 0.8, rate.PerSecond, precision: 6);
+
+        // The ledger's backlog past its mark slows it down too.
+        var slowed = rate.PerSecond;
+        at += AdmissionRate.Step;
+        rate.ObservePending(AdmissionRate.PendingHigh + 1);
+        rate.Observe(Report(completed: 250), at);
+        rate.Adjust(at, queueing: true);
+        Assert.Equal(slowed * 0.8, rate.PerSecond, precision: 6);
     }
 
     private static WaitingRoomReport Report(int completed, int turnedBack = 0) =>
-        new("g", 0, completed, completed * 0.01, turnedBack, OverTarget: false, InFlight: 0, []);
+        new("g", 0, completed, completed * 0.01, turnedBack, InFlight: 0, []);
 
     private long Draw() => ++draws;
 
