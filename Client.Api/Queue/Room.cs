@@ -18,7 +18,7 @@ public sealed class Room(ProgramMonth programMonth, IGrainFactory grains, Purcha
     /// <summary>Claims waiting for the call in flight at most; past this, a claim gets no place (503).</summary>
     public const int ClaimsWaitingMax = 100_000;
 
-    /// <summary>A view older than this is fetched again before it is used.</summary>
+    /// <summary>A view older than this is refreshed in the background when next used (the step refreshes it anyway).</summary>
     public static readonly TimeSpan ViewFreshFor = TimeSpan.FromSeconds(2);
 
     private readonly IWaitingRoomGrain grain = grains.GetWaitingRoom(programMonth);
@@ -42,25 +42,27 @@ public sealed class Room(ProgramMonth programMonth, IGrainFactory grains, Purcha
     /// <summary>When a request last used the room (a timestamp).</summary>
     public long UsedAt { get; private set; } = Stopwatch.GetTimestamp();
 
-    /// <summary>The room as last fetched; fetched now if there is none or it is stale.</summary>
+    /// <summary>
+    /// The room as last fetched; fetched now only if there is none. A stale one is used as it is and refreshed
+    /// in the background: the frontier never moves back, so a stale view still admits rightly (it may only
+    /// queue a little long), while making every request wait for the refresh of a gateway too busy to refresh
+    /// on time stalled them all (the storm benchmark saw seconds without an answer).
+    /// </summary>
     public async ValueTask<WaitingRoomView> ViewAsync()
     {
         UsedAt = Stopwatch.GetTimestamp();
-        var current = Volatile.Read(ref view);
-        if (current is not null && Stopwatch.GetElapsedTime(Volatile.Read(ref viewAt)) < ViewFreshFor)
-        {
-            return current;
-        }
-
-        try
+        if (Volatile.Read(ref view) is not { } current)
         {
             return await ReportAsync();
         }
-        catch (Exception) when (current is not null)
+
+        if (Stopwatch.GetElapsedTime(Volatile.Read(ref viewAt)) >= ViewFreshFor)
         {
-            // The frontier never moves back, so a stale view still admits rightly; it may only queue a little long.
-            return current;
+            _ = ReportAsync().ContinueWith(
+                refresh => _ = refresh.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
+
+        return current;
     }
 
     /// <summary>Whether buyers wait here: a newcomer takes a ticket rather than going ahead of them.</summary>
