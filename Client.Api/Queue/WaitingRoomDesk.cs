@@ -57,15 +57,17 @@ public sealed class WaitingRoomDesk(WaitingRooms rooms, PurchaseFlow flow, Queue
 
         if (ticket is null)
         {
-            // While a pre-queue fills, a newcomer is asked in: the answer is mostly "join the pre-queue", and
-            // asking warms their citizen grain. A number taken now would go ahead of the pre-queue.
-            if (view.PreQueues.Any(p => p.Opening > now))
+            var queueing = alwaysQueue || room.IsQueueing(view, now);
+            // While a pre-queue fills and nobody waits, a newcomer is asked in: the answer is mostly "join the
+            // pre-queue", and asking warms their citizen grain. (Whoever waits, though, waits ahead of a newcomer
+            // whose cohort is open: they take a ticket; one whose sale is not open joins the pre-queue when admitted.)
+            if (!queueing && view.PreQueues.Any(p => p.Opening > now))
             {
                 flow.Enter();
                 return await BuyInFlowAsync(room, request, null, buy);
             }
 
-            if (!alwaysQueue && !room.IsQueueing(view, now) && flow.TryEnter())
+            if (!queueing && flow.TryEnter())
             {
                 return await BuyInFlowAsync(room, request, null, buy);
             }

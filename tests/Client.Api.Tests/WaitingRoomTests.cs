@@ -180,6 +180,26 @@ public sealed class WaitingRoomTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task While_a_later_cohorts_pre_queue_fills_a_buyer_whose_cohort_is_open_still_waits_their_turn()
+    {
+        var now = fixture.Ledger.Clock.GetUtcNow();
+        var sale = await fixture.Ledger.OpenSaleAsync(Scenario.OpenPolicy(fixture.Ledger) with
+        {
+            OpensAt = now.AddMinutes(5), PreQueueMinutes = 10, Cohorts = [new Cohort(BirthYears.Even, now.AddMinutes(-1))],
+        });
+        using var queueing = Queueing();
+
+        // An odd-year buyer joins the pre-queue of the later opening (through a gateway that queues only when it must).
+        var odd = await BuyAsync(fixture.Gateway, sale, Scenario.NewCitizen(), Scenario.NewKey(), birthYear: 1991);
+        // An even-year buyer, whose sale is open, meets a gateway where people wait: a numbered place, not a shortcut.
+        var even = await BuyAsync(queueing, sale, Scenario.NewCitizen(), Scenario.NewKey(), birthYear: 1990);
+
+        Assert.Equal((HttpStatusCode.TooManyRequests, (long?)null), (odd.Status, odd.Position));
+        Assert.Equal(HttpStatusCode.TooManyRequests, even.Status);
+        Assert.NotNull(even.Position);
+    }
+
+    [Fact]
     public async Task Outside_the_pre_queue_a_buyer_before_the_opening_is_told_not_open()
     {
         var opening = fixture.Ledger.Clock.GetUtcNow().AddMinutes(30);
@@ -224,10 +244,11 @@ public sealed class WaitingRoomTests(GatewayFixture fixture)
     private WebApplicationFactory<Program> Queueing(string name = "first") =>
         fixture.With((WaitingRoomDesk.AlwaysQueueSetting, "true"), ("Ledger:Test:GatewayName", name));
 
-    private async Task<Answer> BuyAsync(WebApplicationFactory<Program> gateway, ProgramMonth sale, string citizen, string key, string? ticket = null)
+    private async Task<Answer> BuyAsync(
+        WebApplicationFactory<Program> gateway, ProgramMonth sale, string citizen, string key, string? ticket = null, int? birthYear = null)
     {
         using var client = gateway.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", fixture.Token(citizen, []));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", fixture.Token(citizen, [], birthYear: birthYear));
         using var request = new HttpRequestMessage(HttpMethod.Post, GatewayRequests.PathOf(sale) + "/purchases")
         {
             Content = JsonContent.Create(new { channel = "mobile", amount = Scenario.Unit }),
