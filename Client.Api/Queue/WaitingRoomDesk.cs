@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 
 namespace Ledger.Client.Api.Queue;
@@ -13,7 +14,8 @@ namespace Ledger.Client.Api.Queue;
 /// </summary>
 /// <remarks>With <c>Ledger:WaitingRoom:AlwaysQueue</c> every buyer takes a ticket first, for a sale an operator
 /// knows will overflow (and for tests, which then see every step).</remarks>
-public sealed class WaitingRoomDesk(WaitingRooms rooms, PurchaseFlow flow, QueueTickets tickets, TimeProvider clock, bool alwaysQueue)
+public sealed class WaitingRoomDesk(
+    WaitingRooms rooms, PurchaseFlow flow, QueueTickets tickets, StateReads states, TimeProvider clock, bool alwaysQueue)
 {
     public const string AlwaysQueueSetting = "Ledger:WaitingRoom:AlwaysQueue";
 
@@ -58,10 +60,11 @@ public sealed class WaitingRoomDesk(WaitingRooms rooms, PurchaseFlow flow, Queue
         if (ticket is null)
         {
             var queueing = alwaysQueue || room.IsQueueing(view, now);
-            // While a pre-queue fills and nobody waits, a newcomer is asked in: the answer is mostly "join the
-            // pre-queue", and asking warms their citizen grain. (Whoever waits, though, waits ahead of a newcomer
-            // whose cohort is open: they take a ticket; one whose sale is not open joins the pre-queue when admitted.)
-            if (!queueing && view.PreQueues.Any(p => p.Opening > now))
+            // While a pre-queue fills, a newcomer in its window is asked in: the answer is "join the pre-queue",
+            // and asking warms their citizen grain; a number taken now would go ahead of the pre-queue. While
+            // people wait, only a newcomer whose own opening is ahead is (cohorts open at different times):
+            // one whose sale is open takes a ticket behind those waiting.
+            if (view.PreQueues.Any(p => p.Opening > now) && (!queueing || await IsInPreQueueWindowAsync(request, now)))
             {
                 flow.Enter();
                 return await BuyInFlowAsync(room, request, null, buy);
@@ -138,6 +141,18 @@ public sealed class WaitingRoomDesk(WaitingRooms rooms, PurchaseFlow flow, Queue
         }
 
         return LedgerResults.Purchase(result);
+    }
+
+    /// <summary>Whether the buyer's own opening is ahead and its pre-queue open, by the policy as the state reads last saw it.</summary>
+    private async Task<bool> IsInPreQueueWindowAsync(PurchaseRequest request, DateTimeOffset now)
+    {
+        if (await states.ReadAsync(request.ProgramMonth) is not { Policy: var policy })
+        {
+            return false;
+        }
+
+        var opening = policy.OpeningFor(request.ProgramMonth, request.BirthYear);
+        return now < opening && policy.PreQueueFrom(opening) <= now;
     }
 
     private static async Task<QueueTicket?> TakeAsync(Room room, ProgramMonth programMonth, TicketClaim claim, DateTimeOffset now)

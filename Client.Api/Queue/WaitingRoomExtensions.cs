@@ -1,3 +1,5 @@
+using Ledger.Client.Api.State;
+
 namespace Ledger.Client.Api.Queue;
 
 public static class WaitingRoomExtensions
@@ -16,7 +18,8 @@ public static class WaitingRoomExtensions
         services.AddSingleton<WaitingRooms>();
         services.AddSingleton(services => new WaitingRoomDesk(
             services.GetRequiredService<WaitingRooms>(), services.GetRequiredService<PurchaseFlow>(),
-            services.GetRequiredService<QueueTickets>(), services.GetKeyedService<TimeProvider>(ClockKey) ?? TimeProvider.System,
+            services.GetRequiredService<QueueTickets>(), services.GetRequiredService<StateReads>(),
+            services.GetKeyedService<TimeProvider>(ClockKey) ?? TimeProvider.System,
             configuration.GetValue(WaitingRoomDesk.AlwaysQueueSetting, false)));
         services.AddHostedService<WaitingRoomTicker>();
         return services;

@@ -180,7 +180,7 @@ public sealed class WaitingRoomTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task While_a_later_cohorts_pre_queue_fills_a_buyer_whose_cohort_is_open_still_waits_their_turn()
+    public async Task While_a_later_cohorts_pre_queue_fills_an_open_cohorts_newcomer_waits_their_turn_and_the_later_cohorts_joins_it()
     {
         var now = fixture.Ledger.Clock.GetUtcNow();
         var sale = await fixture.Ledger.OpenSaleAsync(Scenario.OpenPolicy(fixture.Ledger) with
@@ -193,10 +193,14 @@ public sealed class WaitingRoomTests(GatewayFixture fixture)
         var odd = await BuyAsync(fixture.Gateway, sale, Scenario.NewCitizen(), Scenario.NewKey(), birthYear: 1991);
         // An even-year buyer, whose sale is open, meets a gateway where people wait: a numbered place, not a shortcut.
         var even = await BuyAsync(queueing, sale, Scenario.NewCitizen(), Scenario.NewKey(), birthYear: 1990);
+        // Another odd-year buyer there joins the pre-queue rather than taking a number ahead of it.
+        var secondOdd = await BuyAsync(queueing, sale, Scenario.NewCitizen(), Scenario.NewKey(), birthYear: 1993);
 
         Assert.Equal((HttpStatusCode.TooManyRequests, (long?)null), (odd.Status, odd.Position));
         Assert.Equal(HttpStatusCode.TooManyRequests, even.Status);
         Assert.NotNull(even.Position);
+        Assert.Equal((HttpStatusCode.TooManyRequests, (long?)null), (secondOdd.Status, secondOdd.Position));
+        Assert.Equal(now.AddMinutes(5), secondOdd.Body.GetProperty("opensAt").GetDateTimeOffset());
     }
 
     [Fact]
