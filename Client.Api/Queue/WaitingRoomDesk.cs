@@ -86,7 +86,8 @@ public sealed class WaitingRoomDesk(
                 return LedgerResults.Unavailable("The waiting room is full; nothing was done.");
             }
 
-            view = await room.ViewAsync();
+            // Judged by the view from before the ticket, so a new place is always answered 429 with its ticket
+            // (unless the citizen already held an admitted one), never a purchase that depends on a race.
         }
 
         if (ticket.Number > view.Admitted)
