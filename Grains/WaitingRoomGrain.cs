@@ -29,7 +29,7 @@ public sealed partial class WaitingRoomGrain(
     /// <summary>How often the program-month's remaining cap is read.</summary>
     public static readonly TimeSpan SaleReadEvery = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How often the count of people waiting is redone (a scan of the line).</summary>
+    /// <summary>How often the count of people waiting is redone (a scan of the line), whatever calls come between.</summary>
     public static readonly TimeSpan CountEvery = TimeSpan.FromMilliseconds(100);
 
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(10);
@@ -77,7 +77,6 @@ public sealed partial class WaitingRoomGrain(
         await PlaceDueAsync(now);
         var grants = claims.Select(c => line.Take(c, now, Draw) ?? new TicketGrant(null)).ToArray();
         await StoreAsync();
-        countedAt = default;
         return grants;
     }
 
@@ -104,7 +103,6 @@ public sealed partial class WaitingRoomGrain(
         }
 
         await StoreAsync();
-        countedAt = default;
         var preQueues = line.WaitingPreQueues();
         preQueued = preQueues.Sum(p => p.Count);
         if (Count(now) > 0 && paced - loggedAt >= LogEvery)
