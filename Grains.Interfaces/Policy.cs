@@ -30,6 +30,9 @@ public sealed record Policy(
     public DateTimeOffset? PreQueueFrom(DateTimeOffset opening) =>
         PreQueueMinutes > 0 ? opening.AddMinutes(-PreQueueMinutes) : null;
 
+    /// <summary>Whether, at <paramref name="now"/>, a buyer who opens at <paramref name="opening"/> is in its pre-queue.</summary>
+    public bool IsInPreQueue(DateTimeOffset opening, DateTimeOffset now) => now < opening && PreQueueFrom(opening) <= now;
+
     /// <summary>When the sale opens for a citizen born in <paramref name="birthYear"/> (null: unknown).</summary>
     public DateTimeOffset OpeningFor(ProgramMonth programMonth, int? birthYear)
     {

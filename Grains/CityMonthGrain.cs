@@ -480,7 +480,7 @@ public sealed partial class CityMonthGrain(
         var opening = rules.OpeningFor(programMonth, request.BirthYear);
         if (now < opening)
         {
-            return rules.PreQueueFrom(opening) <= now ? PurchaseResult.PreQueue(opening) : PurchaseResult.NotOpen(opening);
+            return rules.IsInPreQueue(opening, now) ? PurchaseResult.PreQueue(opening) : PurchaseResult.NotOpen(opening);
         }
 
         if (now >= programMonth.End)

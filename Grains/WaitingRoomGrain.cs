@@ -103,23 +103,18 @@ public sealed partial class WaitingRoomGrain(
         }
 
         await StoreAsync();
-        var preQueues = line.WaitingPreQueues();
-        preQueued = preQueues.Sum(p => p.Count);
-        if (Count(now) > 0 && paced - loggedAt >= LogEvery)
+        var view = View(now);
+        preQueued = view.PreQueues.Sum(p => p.Count);
+        if (view.Waiting > 0 && paced - loggedAt >= LogEvery)
         {
-            LogStanding(programMonth.Key, Count(now), line.Admitted, line.Issued, rate.PerSecond, rate.Answered, rate.Overloaded);
+            LogStanding(programMonth.Key, view.Waiting, line.Admitted, line.Issued, rate.PerSecond, rate.Answered, rate.Overloaded);
             loggedAt = paced;
         }
 
-        return new WaitingRoomView(line.Issued, line.Admitted, Count(now), rate.PerSecond, remaining, preQueues, now);
+        return view;
     }
 
-    public Task<WaitingRoomView> GetViewAsync()
-    {
-        var now = clock.GetUtcNow();
-        return Task.FromResult(new WaitingRoomView(
-            line.Issued, line.Admitted, Count(now), rate.PerSecond, remaining, line.WaitingPreQueues(), now));
-    }
+    public Task<WaitingRoomView> GetViewAsync() => Task.FromResult(View(clock.GetUtcNow()));
 
     public async Task<PreQueueOrder?> GetPreQueueOrderAsync(DateTimeOffset opening)
     {
@@ -174,6 +169,9 @@ public sealed partial class WaitingRoomGrain(
         rate.ObservePending(snapshot?.Pending ?? 0);
         saleReadAt = paced;
     }
+
+    private WaitingRoomView View(DateTimeOffset now) =>
+        new(line.Issued, line.Admitted, Count(now), rate.PerSecond, remaining, line.WaitingPreQueues(), now);
 
     private int Count(DateTimeOffset now)
     {

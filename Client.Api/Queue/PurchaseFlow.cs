@@ -14,10 +14,6 @@ public sealed class PurchaseFlow(int limit)
 
     private int inFlight;
 
-    public int Limit => limit;
-
-    public int InFlight => Volatile.Read(ref inFlight);
-
     /// <summary>Takes a place in the ledger's flow if there is one; <see cref="Exit"/> it after the answer.</summary>
     public bool TryEnter()
     {

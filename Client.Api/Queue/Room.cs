@@ -10,7 +10,7 @@ namespace Ledger.Client.Api.Queue;
 /// the tickets it answered with since its last report, what it measured of the program-month's purchases,
 /// and each opening's placed pre-queue once fetched.
 /// </summary>
-public sealed class Room(ProgramMonth programMonth, IGrainFactory grains, PurchaseFlow flow, string gateway)
+public sealed class Room(ProgramMonth programMonth, IGrainFactory grains, string gateway)
 {
     /// <summary>Tickets reported per step at most; past this, a holder's place lives on its first answer's expiry.</summary>
     public const int SeenMax = 100_000;
@@ -34,7 +34,6 @@ public sealed class Room(ProgramMonth programMonth, IGrainFactory grains, Purcha
     private volatile bool grantedBeyond;
     private int seenCount;
     private int completed;
-    private long latencyTicks;
     private int turnedBack;
 
     public ProgramMonth ProgramMonth => programMonth;
@@ -128,11 +127,7 @@ public sealed class Room(ProgramMonth programMonth, IGrainFactory grains, Purcha
         }
     }
 
-    public void Completed(long startedAt)
-    {
-        Interlocked.Add(ref latencyTicks, Stopwatch.GetElapsedTime(startedAt).Ticks);
-        Interlocked.Increment(ref completed);
-    }
+    public void Completed() => Interlocked.Increment(ref completed);
 
     public void TurnedBack() => Interlocked.Increment(ref turnedBack);
 
@@ -161,8 +156,7 @@ public sealed class Room(ProgramMonth programMonth, IGrainFactory grains, Purcha
 
             var report = new WaitingRoomReport(
                 gateway, Interlocked.Read(ref admittedSeen), Interlocked.Exchange(ref completed, 0),
-                TimeSpan.FromTicks(Interlocked.Exchange(ref latencyTicks, 0)).TotalSeconds,
-                Interlocked.Exchange(ref turnedBack, 0), flow.InFlight, sent);
+                Interlocked.Exchange(ref turnedBack, 0), sent);
             var fetched = await grain.ReportAsync(report);
             if (fetched.Admitted > Interlocked.Read(ref admittedSeen))
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
@@ -109,7 +108,6 @@ public sealed class WaitingRoomDesk(
 
     private async Task<IResult> BuyInFlowAsync(Room room, PurchaseRequest request, QueueTicket? ticket, Func<Task<PurchaseResult>> buy)
     {
-        var startedAt = Stopwatch.GetTimestamp();
         PurchaseResult result;
         try
         {
@@ -120,7 +118,7 @@ public sealed class WaitingRoomDesk(
             flow.Exit();
         }
 
-        room.Completed(startedAt);
+        room.Completed();
         var now = clock.GetUtcNow();
         if (result is { Outcome: PurchaseOutcome.PreQueue, OpensAt: { } opensAt })
         {
@@ -152,8 +150,7 @@ public sealed class WaitingRoomDesk(
             return false;
         }
 
-        var opening = policy.OpeningFor(request.ProgramMonth, request.BirthYear);
-        return now < opening && policy.PreQueueFrom(opening) <= now;
+        return policy.IsInPreQueue(policy.OpeningFor(request.ProgramMonth, request.BirthYear), now);
     }
 
     private static async Task<QueueTicket?> TakeAsync(Room room, ProgramMonth programMonth, TicketClaim claim, DateTimeOffset now)

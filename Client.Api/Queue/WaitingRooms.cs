@@ -8,7 +8,7 @@ namespace Ledger.Client.Api.Queue;
 /// The waiting rooms this gateway uses, each reporting to its grain every <see cref="Step"/> while in use
 /// (see <see cref="WaitingRoomTicker"/>).
 /// </summary>
-public sealed class WaitingRooms(IGrainFactory grains, PurchaseFlow flow, ILogger<WaitingRooms> logger)
+public sealed class WaitingRooms(IGrainFactory grains, ILogger<WaitingRooms> logger)
 {
     /// <summary>Rooms kept at most; past this, the unused are dropped first.</summary>
     public const int RoomsMax = 4_096;
@@ -23,9 +23,6 @@ public sealed class WaitingRooms(IGrainFactory grains, PurchaseFlow flow, ILogge
 
     public Room For(ProgramMonth programMonth) =>
         rooms.TryGetValue(programMonth, out var room) ? room : rooms.GetOrAdd(programMonth, Create);
-
-    /// <summary>The rooms in use lately.</summary>
-    public IEnumerable<Room> InUse => rooms.Values.Where(r => Stopwatch.GetElapsedTime(r.UsedAt) < UnusedFor);
 
     /// <summary>One step: every room in use reports; one that fails reports again next step.</summary>
     public async Task StepAsync()
@@ -61,6 +58,6 @@ public sealed class WaitingRooms(IGrainFactory grains, PurchaseFlow flow, ILogge
             }
         }
 
-        return new Room(programMonth, grains, flow, gateway);
+        return new Room(programMonth, grains, gateway);
     }
 }

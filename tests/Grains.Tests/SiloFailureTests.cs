@@ -198,7 +198,7 @@ public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
         var newcomer = (await after.TakeAsync([new TicketClaim("newcomer")]))[0];
         var placedAfter = await after.GetPreQueueOrderAsync(placedOpening);
         // A ticket from before comes back through a gateway: the room learns it again and keeps its place.
-        await after.ReportAsync(new WaitingRoomReport("g", 0, 0, 0, 0, 0,
+        await after.ReportAsync(new WaitingRoomReport("g", 0, 0, 0,
             [new TicketSeen("early-0", numbered[0], ledger.Clock.GetUtcNow().AddSeconds(40))]));
         var askedAgain = (await after.TakeAsync([new TicketClaim("early-0")]))[0];
         ledger.Clock.Advance(TimeSpan.FromMinutes(5));

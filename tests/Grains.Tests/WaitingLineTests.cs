@@ -162,7 +162,7 @@ public sealed class WaitingLineTests
     }
 
     private static WaitingRoomReport Report(int completed, int turnedBack = 0) =>
-        new("g", 0, completed, completed * 0.01, turnedBack, InFlight: 0, []);
+        new("g", 0, completed, turnedBack, []);
 
     private long Draw() => ++draws;
 
