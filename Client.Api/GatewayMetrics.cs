@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using OpenTelemetry.Metrics;
 
 namespace Ledger.Client.Api;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Globalization;
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Client.Api;

@@ -1,3 +1,5 @@
+using Ledger.Sale;
+
 namespace Ledger.Grains.Interfaces;
 
 /// <summary>The answer to a cancellation; <see cref="Purchase"/> is the purchase as it now stands.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Ledger.Sale;
 
 namespace Ledger.Grains.Interfaces;
 

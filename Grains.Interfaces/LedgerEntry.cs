@@ -1,3 +1,5 @@
+using Ledger.Sale;
+
 namespace Ledger.Grains.Interfaces;
 
 /// <summary>

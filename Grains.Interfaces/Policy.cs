@@ -1,3 +1,5 @@
+using Ledger.Sale;
+
 namespace Ledger.Grains.Interfaces;
 
 /// <summary>
@@ -16,7 +18,7 @@ public sealed record Policy(
     [property: Id(5)] IReadOnlyList<Cohort>? Cohorts = null,
     [property: Id(6)] int PreQueueMinutes = 0)
 {
-    public const int BasisPointsPerWhole = 10_000;
+    public const int BasisPointsPerWhole = Rules.BasisPointsPerWhole;
 
     /// <summary>Cohorts a policy may name.</summary>
     public const int CohortsMax = 16;
@@ -27,11 +29,10 @@ public sealed record Policy(
     /// <summary>
     /// When a buyer who opens at <paramref name="opening"/> may join its pre-queue; null when the policy has none.
     /// </summary>
-    public DateTimeOffset? PreQueueFrom(DateTimeOffset opening) =>
-        PreQueueMinutes > 0 ? opening.AddMinutes(-PreQueueMinutes) : null;
+    public DateTimeOffset? PreQueueFrom(DateTimeOffset opening) => Rules.PreQueueFrom(opening, PreQueueMinutes);
 
     /// <summary>Whether, at <paramref name="now"/>, a buyer who opens at <paramref name="opening"/> is in its pre-queue.</summary>
-    public bool IsInPreQueue(DateTimeOffset opening, DateTimeOffset now) => now < opening && PreQueueFrom(opening) <= now;
+    public bool IsInPreQueue(DateTimeOffset opening, DateTimeOffset now) => Rules.IsInPreQueue(opening, now, PreQueueMinutes);
 
     /// <summary>When the sale opens for a citizen born in <paramref name="birthYear"/> (null: unknown).</summary>
     public DateTimeOffset OpeningFor(ProgramMonth programMonth, int? birthYear)
@@ -53,8 +54,12 @@ public sealed record Policy(
     public override int GetHashCode() => HashCode.Combine(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps, Cohorts?.Count ?? 0);
 
     /// <summary>The price of a face amount: amount x (1 - discount), rounded down to the won.</summary>
-    public long PriceOf(long amount) =>
-        (long)((Int128)amount * (BasisPointsPerWhole - DiscountBps) / BasisPointsPerWhole);
+    public long PriceOf(long amount) => Rules.PriceOf(amount, DiscountBps);
+
+    /// <summary>The policy as the sale core holds a purchase to it in <paramref name="programMonth"/>.</summary>
+    public Rules ToRules(ProgramMonth programMonth) => new(
+        Caps, CitizenMonthlyLimit, Unit, DiscountBps, PreQueueMinutes, programMonth.End,
+        birthYear => OpeningFor(programMonth, birthYear));
 
     /// <summary>When the sale really opens: the later of <see cref="OpensAt"/> and the month's start.</summary>
     public DateTimeOffset EffectiveOpening(ProgramMonth programMonth) => InMonth(OpensAt, programMonth);

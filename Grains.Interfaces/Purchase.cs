@@ -1,3 +1,5 @@
+using Ledger.Sale;
+
 namespace Ledger.Grains.Interfaces;
 
 /// <summary>A confirmed (and possibly since cancelled) purchase, as recorded in the ledger.</summary>
@@ -12,4 +14,4 @@ public sealed record Purchase(
     [property: Id(5)] long Price,
     [property: Id(6)] PurchaseStatus Status,
     [property: Id(7)] DateTimeOffset PurchasedAt,
-    [property: Id(8)] long Sequence);
+    [property: Id(8)] long Sequence) : IRecordedPurchase;

@@ -1,3 +1,5 @@
+using Ledger.Sale;
+
 namespace Ledger.Grains.Interfaces;
 
 /// <summary>A citizen's request to buy <see cref="Amount"/> won of vouchers on one channel.</summary>

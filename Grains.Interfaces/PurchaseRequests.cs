@@ -1,3 +1,5 @@
+using Ledger.Sale;
+
 namespace Ledger.Grains.Interfaces;
 
 /// <summary>Checks the parts of a purchase request that no policy governs.</summary>
@@ -30,16 +32,10 @@ public static class PurchaseRequests
         }
     }
 
-    /// <summary>
-    /// The key as its owner scopes it, as the ledger stores it: a citizen's own key as sent; a teller's as
-    /// "{teller} {key}" (a space is in neither a teller id nor a key). So a key buys at most once per seller
-    /// and citizen, and the same key of two sellers are two keys.
-    /// </summary>
-    public static string ScopedKey(this PurchaseRequest request) =>
-        request.SoldBy is null ? request.IdempotencyKey : request.SoldBy + TellerSeparator + request.IdempotencyKey;
+    /// <summary>The request's key as the ledger stores it (<see cref="SaleKeys"/>): a teller's key is the teller's.</summary>
+    public static string ScopedKey(this PurchaseRequest request) => SaleKeys.Scoped(request.IdempotencyKey, request.SoldBy);
 
-    /// <summary>Whether a key as the ledger stores it is a teller's (see <see cref="ScopedKey"/>).</summary>
-    public static bool IsTellersKey(string storedKey) => storedKey.Contains(TellerSeparator, StringComparison.Ordinal);
-
-    private const char TellerSeparator = ' ';
+    /// <summary>The request as the sale core judges it.</summary>
+    public static Claim ToClaim(this PurchaseRequest request) => new(
+        request.CitizenId, request.ScopedKey(), request.Channel, request.Amount, request.SoldBy, request.BirthYear);
 }

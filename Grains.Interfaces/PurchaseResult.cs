@@ -1,3 +1,5 @@
+using Ledger.Sale;
+
 namespace Ledger.Grains.Interfaces;
 
 /// <summary>The answer to a purchase: an outcome plus the figures behind it.</summary>
@@ -35,5 +37,5 @@ public sealed record PurchaseResult(
     public bool IsConfirmed => Outcome == PurchaseOutcome.Confirmed;
 
     /// <summary>Whether this is the purchase's answer, which its key gets again; Busy and PreQueue are not: nothing happened.</summary>
-    public bool IsFinal => Outcome is not (PurchaseOutcome.Busy or PurchaseOutcome.PreQueue);
+    public bool IsFinal => Answer.IsFinalOutcome(Outcome);
 }

@@ -1,5 +1,6 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
+using Ledger.Sale;
 using Orleans.Concurrency;
 
 namespace Ledger.Grains;
@@ -31,13 +32,10 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <summary>Purchases of one citizen in flight at once, and operations waiting in one program-month; past this, Busy.</summary>
     public const int InFlightMax = 16;
 
-    /// <summary>Purchases of a program-month held from the history; past this it is read again when needed.</summary>
-    public const int HistoryMax = 1_000;
-
     // By program-month and scoped key (PurchaseRequests.ScopedKey): a teller's key is the teller's.
     private readonly Dictionary<(ProgramMonth, string), Remembered> answers = [];
     private readonly LinkedList<(ProgramMonth, string)> answerOrder = new();
-    private readonly Dictionary<ProgramMonth, MonthMemory> months = [];
+    private readonly Dictionary<ProgramMonth, MonthQueue> months = [];
     private int inFlight;
 
     private string CitizenId => this.GetPrimaryKeyString();
@@ -88,8 +86,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             var result = await city.CancelAsync(purchaseSequence);
             if (result is { Outcome: CancelOutcome.Cancelled, Purchase: { } cancelled })
             {
-                month.UsedAtLeast = result.CitizenUsed ?? month.UsedAtLeast;
-                RememberCancelled(month, cancelled);
+                month.LearnCancel(result.CitizenUsed, cancelled);
+                RememberCancelled(cancelled);
             }
 
             return result;
@@ -143,11 +141,12 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
     }
 
-    private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, string scopedKey, MonthMemory month)
+    private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, string scopedKey, CitizenMonth<Purchase> month)
     {
-        if (FindBought(month, request, scopedKey) is { } first)
+        var claim = request.ToClaim();
+        if (month.FindBought(scopedKey) is { } first)
         {
-            return Replay(request, first, month);
+            return Replay(claim, first, month);
         }
 
         var city = grains.GetCityMonth(request.ProgramMonth);
@@ -155,24 +154,17 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         try
         {
             result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
-            if (DecidedWithoutDatabase(result) && (month.Bought is null || month.InDoubt.Contains(scopedKey)))
+            if (month.MustCheck(result.Outcome, result.CitizenUsed, scopedKey))
             {
-                if (result.CitizenHasBought == false && month.UsedAtLeast == 0)
+                if (month.TryLearnNeverBought(result.CitizenHasBought, scopedKey))
                 {
-                    // The citizen never bought here: no key of theirs did, the usage 0 it was judged by is
-                    // exact, and the history is known to be empty, all without a read.
-                    month.Bought = new Dictionary<string, Purchase>(StringComparer.Ordinal);
-                    month.InDoubt.Remove(scopedKey);
                     return result;
                 }
 
-                // The history settles a key in doubt: its attempt is no longer pending in the program-month
-                // grain (which would have answered with it), so it either committed before this read or never will.
-                await LoadHistoryAsync(request.ProgramMonth, month);
-                month.InDoubt.Remove(scopedKey);
-                if (FindBought(month, request, scopedKey) is { } bought)
+                await LoadHistoryAsync(request.ProgramMonth, month, settledKey: scopedKey);
+                if (month.FindBought(scopedKey) is { } bought)
                 {
-                    return Replay(request, bought, month);
+                    return Replay(claim, bought, month);
                 }
 
                 result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
@@ -180,61 +172,27 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         }
         catch
         {
-            // The attempt may still commit: until the database has answered for the key, a rejection of
-            // it made without the database is checked against the history first.
-            month.InDoubt.Add(scopedKey);
+            // The attempt may still commit: until the database has answered for the key, a refusal of it made
+            // without the database is checked against the history first.
+            month.MarkInDoubt(scopedKey);
             throw;
         }
 
-        if (result.CitizenUsed is not null)
-        {
-            month.InDoubt.Remove(scopedKey);
-        }
-
-        month.UsedAtLeast = result.CitizenUsed ?? month.UsedAtLeast;
-        if (result is { Outcome: PurchaseOutcome.Confirmed, Purchase: { } purchase } && month.Bought is not null)
-        {
-            month.Bought[scopedKey] = purchase;
-            if (month.Bought.Count > HistoryMax)
-            {
-                month.Bought = null;
-            }
-        }
-
+        month.Learn(scopedKey, result.CitizenUsed, result is { Outcome: PurchaseOutcome.Confirmed, Purchase: { } purchase } ? purchase : null);
         return result;
     }
 
     /// <summary>The answer to a key that already bought: the first purchase, or a conflict if the body differs.</summary>
-    private static PurchaseResult Replay(PurchaseRequest request, Purchase first, MonthMemory month) =>
-        first.Channel == request.Channel && first.Amount == request.Amount
+    private static PurchaseResult Replay(Claim claim, Purchase first, CitizenMonth<Purchase> month) =>
+        CitizenMonth<Purchase>.IsRetryOf(claim, first)
             ? PurchaseResult.Confirmed(first, month.UsedAtLeast)
             : PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict);
 
-    /// <summary>
-    /// The purchase the request's key already bought, if the history is known and holds it: the one under
-    /// its scoped key, or, for a teller, a paper purchase recorded before sellers were, under the key as sent
-    /// (as ledger_commit matches them).
-    /// </summary>
-    private static Purchase? FindBought(MonthMemory month, PurchaseRequest request, string scopedKey) =>
-        month.Bought is not { } bought ? null
-        : bought.GetValueOrDefault(scopedKey)
-            ?? (request.SoldBy is not null && bought.GetValueOrDefault(request.IdempotencyKey) is { Channel: Channel.Paper } legacy
-                ? legacy
-                : null);
-
-    /// <summary>A rejection the program-month grain made on its own, without asking the database.</summary>
-    private static bool DecidedWithoutDatabase(PurchaseResult result) =>
-        result.CitizenUsed is null
-        && result.Outcome is PurchaseOutcome.InvalidAmount or PurchaseOutcome.NotOpen or PurchaseOutcome.PreQueue or PurchaseOutcome.Closed
-            or PurchaseOutcome.LimitExceeded or PurchaseOutcome.SoldOut;
-
-    private async Task<CitizenHistory> LoadHistoryAsync(ProgramMonth programMonth, MonthMemory month)
+    private async Task<CitizenHistory> LoadHistoryAsync(
+        ProgramMonth programMonth, CitizenMonth<Purchase> month, string? settledKey = null)
     {
         var history = await store.ReadCitizenHistoryAsync(programMonth, CitizenId);
-        month.UsedAtLeast = history.Used;
-        month.Bought = history.PurchasesByKey.Count <= HistoryMax
-            ? new Dictionary<string, Purchase>(history.PurchasesByKey, StringComparer.Ordinal)
-            : null;
+        month.LearnHistory(history.Used, history.PurchasesByKey, settledKey);
         return history;
     }
 
@@ -244,11 +202,11 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// read again before the next rejection made without the database.
     /// </summary>
     /// <param name="busy">The answer when too many operations wait already; null to throw instead.</param>
-    private Task<T> InOrderAsync<T>(ProgramMonth programMonth, Func<MonthMemory, Task<T>> operation, T? busy)
+    private Task<T> InOrderAsync<T>(ProgramMonth programMonth, Func<CitizenMonth<Purchase>, Task<T>> operation, T? busy)
     {
         if (!months.TryGetValue(programMonth, out var month))
         {
-            months[programMonth] = month = new MonthMemory();
+            months[programMonth] = month = new MonthQueue();
         }
 
         if (month.Waiting >= InFlightMax)
@@ -269,18 +227,11 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             try
             {
                 await previous;
-                return await operation(month);
+                return await operation(month.Known);
             }
             catch
             {
-                month.UsedAtLeast = 0;
-                month.Bought = null;
-                if (month.InDoubt.Count > AnswersMax)
-                {
-                    // Too many to track one by one; with no history held, every rejection re-reads it.
-                    month.InDoubt.Clear();
-                }
-
+                month.Known.Forget();
                 throw;
             }
             finally
@@ -292,13 +243,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     }
 
     /// <summary>A cancelled purchase shows as cancelled in every answer that is remembered for it.</summary>
-    private void RememberCancelled(MonthMemory month, Purchase cancelled)
+    private void RememberCancelled(Purchase cancelled)
     {
-        foreach (var key in month.Bought?.Where(p => p.Value.Sequence == cancelled.Sequence).Select(p => p.Key).ToArray() ?? [])
-        {
-            month.Bought![key] = cancelled;
-        }
-
         foreach (var (key, remembered) in answers.ToArray())
         {
             if (key.Item1 == cancelled.ProgramMonth
@@ -338,25 +284,15 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
     private sealed record Remembered(PurchaseRequest Request, Task<PurchaseResult> Answer);
 
-    /// <summary>What the grain knows of the citizen in one program-month.</summary>
-    private sealed class MonthMemory
+    /// <summary>The operations of one program-month, one at a time, and what the grain knows of it.</summary>
+    private sealed class MonthQueue
     {
-        /// <summary>
-        /// The usage as the database last reported it: a lower bound (0 when unknown), exact unless another
-        /// activation bought meanwhile.
-        /// </summary>
-        public long UsedAtLeast { get; set; }
-
-        /// <summary>Every key the citizen bought with, once the history was read; null until then.</summary>
-        public Dictionary<string, Purchase>? Bought { get; set; }
+        public CitizenMonth<Purchase> Known { get; } = new();
 
         /// <summary>The last operation queued for this program-month.</summary>
         public Task Last { get; set; } = Task.CompletedTask;
 
         /// <summary>Operations queued or running for this program-month.</summary>
         public int Waiting { get; set; }
-
-        /// <summary>Keys whose purchase failed with an unknown outcome, until the database has answered for them.</summary>
-        public HashSet<string> InDoubt { get; } = new(StringComparer.Ordinal);
     }
 }

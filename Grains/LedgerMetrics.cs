@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Grains;
 
@@ -76,23 +77,20 @@ public static class LedgerMetrics
     /// Starts measuring a batch commit: its span (see the remarks) becomes the parent of the PostgreSQL
     /// command. Dispose it when the commit has ended, however it ended.
     /// </summary>
-    internal static CommitMeasurement StartCommit(
-        ProgramMonth programMonth, IReadOnlyList<PendingItem> cancels, IReadOnlyList<PendingItem> purchases)
+    internal static CommitMeasurement StartCommit(ProgramMonth programMonth, Batch batch)
     {
-        var size = cancels.Count + purchases.Count;
         Activity? activity = null;
-        if (Source.HasListeners() && size > 0)
+        if (Source.HasListeners() && batch.Count > 0)
         {
-            var items = cancels.Concat(purchases);
-            var links = items.Skip(1).Select(i => i.Caller).Where(c => c != default).Take(LinksMax)
-                .Select(c => new ActivityLink(c)).ToArray();
+            var callers = batch.Items.Cast<IWaitingItem>().Select(i => i.Caller);
+            var links = callers.Skip(1).Where(c => c != default).Take(LinksMax).Select(c => new ActivityLink(c)).ToArray();
             activity = Source.StartActivity(
-                "ledger commit", ActivityKind.Internal, items.First().Caller, Tags(programMonth), links);
-            activity?.SetTag("ledger.batch.cancels", cancels.Count);
-            activity?.SetTag("ledger.batch.purchases", purchases.Count);
+                "ledger commit", ActivityKind.Internal, callers.First(), Tags(programMonth), links);
+            activity?.SetTag("ledger.batch.cancels", batch.Cancels.Count);
+            activity?.SetTag("ledger.batch.purchases", batch.Purchases.Count);
         }
 
-        return new CommitMeasurement(programMonth, size, Stopwatch.GetTimestamp(), activity);
+        return new CommitMeasurement(programMonth, batch.Count, Stopwatch.GetTimestamp(), activity);
     }
 
     private static void CountPurchase(ProgramMonth programMonth, string outcome) =>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
 using Ledger.Grains.WaitingRoom;
+using Ledger.Sale;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Client.Api.Apis;

@@ -5,6 +5,7 @@ using Ledger.Client.Api.Hosting;
 using Ledger.Client.Api.Queue;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Client.Api.Apis;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Client.Api.Apis;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Client.Api.Queue;
 

@@ -1,5 +1,6 @@
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Client.Api.Sales;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Client.Api.State;
 

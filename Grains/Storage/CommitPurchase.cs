@@ -1,10 +1,15 @@
-using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Grains.Storage;
 
 /// <summary>
-/// A purchase to commit: who, with which key (scoped: PurchaseRequests.ScopedKey), what, the price fixed when
-/// it was admitted, and the teller selling it (null for a citizen's own purchase).
+/// A purchase to commit: who, with which key (scoped: <see cref="SaleKeys"/>), what, the price fixed when it was
+/// admitted, and the teller selling it (null for a citizen's own purchase).
 /// </summary>
 public sealed record CommitPurchase(
-    string CitizenId, string IdempotencyKey, Channel Channel, long Amount, long Price, string? SoldBy = null);
+    string CitizenId, string IdempotencyKey, Channel Channel, long Amount, long Price, string? SoldBy = null)
+{
+    public static CommitPurchase Of(PendingPurchase purchase) => new(
+        purchase.CitizenId, purchase.Claim.Key, purchase.Claim.Channel, purchase.Claim.Amount, purchase.Price,
+        purchase.Claim.SoldBy);
+}

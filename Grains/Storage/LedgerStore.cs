@@ -1,4 +1,5 @@
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using Npgsql;
 
 namespace Ledger.Grains.Storage;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using HdrHistogram;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Bench;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Bench;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Bench;
 

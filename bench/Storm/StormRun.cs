@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Bench;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Bench;
 

@@ -1,5 +1,6 @@
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Client.Api.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
+using Ledger.Sale;
 using Xunit.Abstractions;
 
 namespace Ledger.Grains.Tests;

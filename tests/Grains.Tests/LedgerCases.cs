@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Grains.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using Microsoft.FSharp.Core;
 using Xunit.Abstractions;
 using Xunit.Sdk;

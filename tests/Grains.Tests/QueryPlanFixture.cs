@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
+using Ledger.Sale;
 using Npgsql;
 
 namespace Ledger.Grains.Tests;

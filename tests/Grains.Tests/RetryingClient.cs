@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Grains.Tests;
 

@@ -1,4 +1,5 @@
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 
 namespace Ledger.Grains.Tests;
 

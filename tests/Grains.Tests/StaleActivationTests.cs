@@ -1,5 +1,6 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
+using Ledger.Sale;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 

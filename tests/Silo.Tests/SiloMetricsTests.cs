@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Silo.Tests;

@@ -1,4 +1,5 @@
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;

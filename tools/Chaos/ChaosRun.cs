@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ledger.Grains.Interfaces;
+using Ledger.Sale;
 using Orleans.Runtime;
 
 namespace Ledger.Chaos;

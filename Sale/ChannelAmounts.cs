@@ -1,10 +1,9 @@
-namespace Ledger.Grains.Interfaces;
+namespace Ledger.Sale;
 
 /// <summary>One amount in won per channel: caps, sold amounts or remaining amounts.</summary>
-[GenerateSerializer, Immutable, Alias("Ledger.ChannelAmounts")]
 public sealed record ChannelAmounts(
-    [property: Id(0)] long Mobile,
-    [property: Id(1)] long Paper)
+    long Mobile,
+    long Paper)
 {
     public static readonly ChannelAmounts Zero = new(0, 0);
 

@@ -1,7 +1,6 @@
-namespace Ledger.Grains.Interfaces;
+namespace Ledger.Sale;
 
 /// <summary>A sales channel of a program-month; each has its own cap.</summary>
-[GenerateSerializer, Alias("Ledger.Channel")]
 public enum Channel
 {
     Mobile = 0,

@@ -1,10 +1,7 @@
-using Ledger.Grains.Interfaces;
-
-namespace Ledger.Grains.Storage;
+namespace Ledger.Sale;
 
 /// <summary>
-/// Who bought in a program-month, and for which citizen each teller's key bought, as the program-month grain
-/// tracks them to answer without the database.
+/// Who bought in a program-month, and for which citizen each teller's key bought, as the sale tracks them to answer without the database.
 /// </summary>
 public sealed class Buyers
 {
@@ -19,7 +16,7 @@ public sealed class Buyers
     public void Add(string citizenId, string storedKey)
     {
         Citizens.Add(citizenId);
-        if (PurchaseRequests.IsTellersKey(storedKey))
+        if (SaleKeys.IsTellers(storedKey))
         {
             TellerKeys[storedKey] = citizenId;
         }

@@ -1,6 +1,5 @@
-namespace Ledger.Grains.Interfaces;
+namespace Ledger.Sale;
 
-[GenerateSerializer, Alias("Ledger.CancelOutcome")]
 public enum CancelOutcome
 {
     /// <summary>The purchase is cancelled (now, or by an earlier request: the answer is the same).</summary>

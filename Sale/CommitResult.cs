@@ -1,4 +1,4 @@
-namespace Ledger.Grains.Storage;
+namespace Ledger.Sale;
 
 /// <summary>The answers of a committed batch, in the order the items were given.</summary>
 public sealed record CommitResult(IReadOnlyList<CommitAnswer> Cancels, IReadOnlyList<CommitAnswer> Purchases);

@@ -1,10 +1,9 @@
-namespace Ledger.Grains.Interfaces;
+namespace Ledger.Sale;
 
 /// <summary>Every expected answer to a purchase. Broken infrastructure is an exception instead.</summary>
-[GenerateSerializer, Alias("Ledger.PurchaseOutcome")]
 public enum PurchaseOutcome
 {
-    /// <summary>Durably recorded; <see cref="PurchaseResult.Purchase"/> holds it.</summary>
+    /// <summary>Durably recorded; the answer's purchase holds it.</summary>
     Confirmed = 0,
 
     /// <summary>The same idempotency key was used with a different request: nothing was bought.</summary>
@@ -13,7 +12,7 @@ public enum PurchaseOutcome
     /// <summary>No policy is set for the program-month.</summary>
     NotFound = 2,
 
-    /// <summary>The sale has not opened yet; <see cref="PurchaseResult.OpensAt"/> says when it will.</summary>
+    /// <summary>The sale has not opened yet; the answer's opening says when it will.</summary>
     NotOpen = 3,
 
     /// <summary>The sales month has ended.</summary>
@@ -22,10 +21,10 @@ public enum PurchaseOutcome
     /// <summary>The amount is not a positive whole multiple of the sale unit.</summary>
     InvalidAmount = 5,
 
-    /// <summary>The citizen's monthly limit would be exceeded; <see cref="PurchaseResult.Remaining"/> is what is left.</summary>
+    /// <summary>The citizen's monthly limit would be exceeded; the answer's remaining amount is what is left.</summary>
     LimitExceeded = 6,
 
-    /// <summary>The channel's cap would be exceeded; <see cref="PurchaseResult.Remaining"/> is what is left.</summary>
+    /// <summary>The channel's cap would be exceeded; the answer's remaining amount is what is left.</summary>
     SoldOut = 7,
 
     /// <summary>Too many purchases are waiting; nothing was bought, try again shortly.</summary>
@@ -33,7 +32,7 @@ public enum PurchaseOutcome
 
     /// <summary>
     /// Not open yet, but within the policy's pre-queue before the citizen's opening
-    /// (<see cref="PurchaseResult.OpensAt"/>): the buyer waits in the pre-queue. No answer: nothing happened.
+    /// (the answer's opening): the buyer waits in the pre-queue. No answer: nothing happened.
     /// </summary>
     PreQueue = 9,
 }

@@ -1,6 +1,4 @@
-using Ledger.Grains.Interfaces;
-
-namespace Ledger.Grains.Storage;
+namespace Ledger.Sale;
 
 /// <summary>
 /// The answer for one item of a batch. For a purchase, <see cref="Sequence"/> and the figures are those of

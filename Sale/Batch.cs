@@ -1,0 +1,13 @@
+namespace Ledger.Sale;
+
+/// <summary>
+/// Items taken from the queue to commit in one transaction, fenced by <see cref="Head"/> and held to
+/// <see cref="Limits"/>. Each citizen, and each teller's key, appears at most once (ledger_commit relies on it).
+/// </summary>
+public sealed record Batch(
+    LedgerHead Head, CommitLimits Limits, IReadOnlyList<PendingCancel> Cancels, IReadOnlyList<PendingPurchase> Purchases)
+{
+    public int Count => Cancels.Count + Purchases.Count;
+
+    public IEnumerable<PendingItem> Items => Cancels.Concat<PendingItem>(Purchases);
+}
