@@ -71,9 +71,17 @@ public static class LedgerSchema
                 $"version {latest.Version}.");
         }
 
-        foreach (var (version, name, checksum) in applied)
+        for (var i = 0; i < applied.Count; i++)
         {
-            var file = files[version - 1];
+            var (version, name, checksum) = applied[i];
+            if (version != i + 1)
+            {
+                throw new SchemaRefusedException(
+                    $"The database's schema history has no version {i + 1} but has {version}: it was edited by " +
+                    "hand. Restore the missing rows of ledger_schema_history, or start from an empty database.");
+            }
+
+            var file = files[i];
             if (file.Name != name || file.Checksum != checksum)
             {
                 throw new SchemaRefusedException(
@@ -117,15 +125,7 @@ public static class LedgerSchema
         var applied = new List<(int, string, string)>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var version = reader.GetInt32(0);
-            if (version != applied.Count + 1)
-            {
-                throw new SchemaRefusedException(
-                    $"The database's schema history has no version {applied.Count + 1} but has {version}: it was " +
-                    "edited by hand. Restore the missing rows of ledger_schema_history, or start from an empty database.");
-            }
-
-            applied.Add((version, reader.GetString(1), reader.GetString(2)));
+            applied.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2)));
         }
 
         return applied;
