@@ -22,8 +22,17 @@ var silo = builder.Configuration.GetSection("Ledger:Silo");
 builder.Services.Configure<HostOptions>(options =>
     options.ShutdownTimeout = silo.GetValue("ShutdownTimeout", TimeSpan.FromSeconds(30)));
 
-// The membership table must exist before the silo joins the cluster, so the schema goes first.
-await LedgerSchema.ApplyAsync(connectionString);
+// The membership table must exist before the silo joins the cluster, so the schema goes first. A schema
+// this silo must not run against is the operator's to resolve: say what and why, and exit.
+try
+{
+    await LedgerSchema.ApplyAsync(connectionString);
+}
+catch (SchemaRefusedException refused)
+{
+    Console.Error.WriteLine($"Ledger silo refuses to start: {refused.Message}");
+    return 2;
+}
 
 builder.UseOrleans(orleans =>
 {
@@ -63,3 +72,4 @@ host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
     () => Console.WriteLine("Ledger silo is stopping: leaving the cluster and handing its grains over"));
 await host.WaitForShutdownAsync();
 Console.WriteLine("Ledger silo has stopped");
+return 0;

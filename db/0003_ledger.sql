@@ -1,5 +1,4 @@
--- The ledger's own tables. The silo applies the files of db/ in order at start, each when it is new or
--- changed; every file is idempotent, so a changed one can run over its older version.
+-- The ledger's own tables, functions and triggers: the baseline, applied once (db/README.md).
 --
 -- ledger_entries is the append-only truth. ledger_heads holds counters kept in step with it by
 -- ledger_commit, in the same transaction, so they can always be recomputed (ledger_audit). A citizen's
@@ -7,7 +6,7 @@
 -- Policies live in Orleans grain state (OrleansStorage); nothing here depends on them except the caps
 -- and limit that ledger_commit is handed, which it re-checks as a last line of defence.
 
-CREATE TABLE IF NOT EXISTS ledger_heads
+CREATE TABLE ledger_heads
 (
     program_id    text   NOT NULL,
     month         text   NOT NULL,
@@ -21,7 +20,7 @@ CREATE TABLE IF NOT EXISTS ledger_heads
     PRIMARY KEY (program_id, month)
 );
 
-CREATE TABLE IF NOT EXISTS ledger_entries
+CREATE TABLE ledger_entries
 (
     program_id        text        NOT NULL,
     month             text        NOT NULL,
@@ -35,6 +34,13 @@ CREATE TABLE IF NOT EXISTS ledger_entries
     price             bigint      NOT NULL CHECK (price > 0),
     idempotency_key   text,
     at                timestamptz NOT NULL,
+    -- The teller who sold a purchase at the counter on the citizen's behalf; null when the citizen bought
+    -- for themself, and on cancels.
+    --
+    -- A key is its seller's. idempotency_key holds it scoped: a citizen's own key as sent, a teller's as
+    -- '{teller} {key}' (a space is in neither a teller id nor a key), so ledger_entries_key keeps each
+    -- seller's keys apart for a citizen.
+    sold_by           text,
     PRIMARY KEY (program_id, month, sequence),
     CHECK ((kind = 'purchase') = (idempotency_key IS NOT NULL)),
     CHECK ((kind = 'purchase' AND purchase_sequence = sequence)
@@ -53,31 +59,20 @@ CREATE TABLE IF NOT EXISTS ledger_entries
 
 -- A citizen's key buys at most once per program-month, whichever activation or silo commits it; also a
 -- citizen's purchases (their usage, their history).
-CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_key
+CREATE UNIQUE INDEX ledger_entries_key
     ON ledger_entries ((program_id || '/' || month), citizen_id, idempotency_key) WHERE kind = 'purchase';
 
--- The teller who sold a purchase at the counter on the citizen's behalf; null when the citizen bought for
--- themself, on cancels, and on purchases recorded before sellers were. Added after the table was first
--- created, hence ALTER (nullable, no default, no check: no rewrite or scan of the table).
---
--- A key is its seller's. idempotency_key holds it scoped: a citizen's own key as sent, a teller's as
--- '{teller} {key}' (a space is in neither a teller id nor a key), so ledger_entries_key keeps each
--- seller's keys apart for a citizen. A paper purchase recorded before sellers were holds its key as sent
--- and counts as any teller's (see ledger_commit).
-ALTER TABLE ledger_entries ADD COLUMN IF NOT EXISTS sold_by text;
-
 -- A teller's key buys at most once per program-month, whichever citizen it is used for (the same key for
--- another citizen is a conflict, not a second sale). Built once, when this file first applies over a
--- ledger: it reads the whole table while holding off writes, as any index creation in this file does.
-CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_teller_key
+-- another citizen is a conflict, not a second sale).
+CREATE UNIQUE INDEX ledger_entries_teller_key
     ON ledger_entries (sold_by, idempotency_key, (program_id || '/' || month))
     WHERE kind = 'purchase' AND sold_by IS NOT NULL;
 
 -- A purchase is cancelled at most once; also whether a purchase is cancelled.
-CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_cancel_of
+CREATE UNIQUE INDEX ledger_entries_cancel_of
     ON ledger_entries (purchase_sequence, (program_id || '/' || month)) WHERE kind = 'cancel';
 
-CREATE OR REPLACE FUNCTION ledger_entries_are_append_only() RETURNS trigger
+CREATE FUNCTION ledger_entries_are_append_only() RETURNS trigger
     LANGUAGE plpgsql AS
 $$
 BEGIN
@@ -85,40 +80,21 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE TRIGGER ledger_entries_append_only
+CREATE TRIGGER ledger_entries_append_only
     BEFORE UPDATE OR DELETE ON ledger_entries
     FOR EACH ROW EXECUTE FUNCTION ledger_entries_are_append_only();
 
-CREATE OR REPLACE TRIGGER ledger_entries_no_truncate
+CREATE TRIGGER ledger_entries_no_truncate
     BEFORE TRUNCATE ON ledger_entries
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_are_append_only();
 
 -- A citizen's cancels, for their usage.
-CREATE INDEX IF NOT EXISTS ledger_entries_citizen_cancel
+CREATE INDEX ledger_entries_citizen_cancel
     ON ledger_entries (citizen_id, (program_id || '/' || month)) WHERE kind = 'cancel';
-
--- The earlier indexes on plain (program_id, month, ...), replaced by the three above (each created first,
--- so the uniqueness they enforce never lapses).
-DROP INDEX IF EXISTS ledger_entries_idempotency;
-DROP INDEX IF EXISTS ledger_entries_one_cancel;
-DROP INDEX IF EXISTS ledger_entries_citizen_cancels;
-
--- Each citizen's usage used to be kept in this counter table; it is now summed from the entries and the
--- table is no longer written. It stays for one release, because silos of the previous version still read
--- it during a rolling update (stale figures there cost them a database re-check, never a wrong sale);
--- a later file drops it.
-CREATE TABLE IF NOT EXISTS citizen_months
-(
-    program_id text   NOT NULL,
-    month      text   NOT NULL,
-    citizen_id text   NOT NULL,
-    used       bigint NOT NULL CHECK (used >= 0),
-    PRIMARY KEY (program_id, month, citizen_id)
-);
 
 -- Claims the program-month for a new grain activation: raises the epoch (creating the head when asked)
 -- and returns the counters the activation starts from. Every commit of an older epoch fails from here on.
-CREATE OR REPLACE FUNCTION ledger_claim(p_program text, p_month text, p_create boolean)
+CREATE FUNCTION ledger_claim(p_program text, p_month text, p_create boolean)
     RETURNS TABLE (epoch bigint, next_sequence bigint, sold_mobile bigint, sold_paper bigint)
     LANGUAGE plpgsql AS
 $$
@@ -146,12 +122,8 @@ $$;
 -- it is a bug). b_key holds the keys scoped (see sold_by above); b_sold_by names the teller selling each
 -- purchase, null for a citizen's own.
 --
--- The previous release's silos call ledger_commit without b_sold_by and with keys as sent: see the
--- overload after this function.
---
 -- Purchase items answer:
---   'duplicate'  the citizen already bought with this key (of this seller; for a teller, also a paper
---                purchase recorded before sellers were, under the key as sent), with the same channel and
+--   'duplicate'  the citizen already bought with this key (of this seller), with the same channel and
 --                amount: the first purchase is returned and nothing is bought;
 --   'conflict'   the key was used with another channel or amount, or it is a teller's key that bought for
 --                another citizen: nothing is bought;
@@ -159,7 +131,7 @@ $$;
 --   'confirmed'  bought, at the returned sequence.
 -- Cancel items (negative item numbers) answer 'cancelled' with the cancel entry's sequence.
 -- citizen_used is the citizen's usage after the batch.
-CREATE OR REPLACE FUNCTION ledger_commit(
+CREATE FUNCTION ledger_commit(
     p_program text, p_month text, p_epoch bigint, p_next bigint,
     p_limit bigint, p_cap_mobile bigint, p_cap_paper bigint, p_at timestamptz,
     c_sequence bigint[],
@@ -242,9 +214,8 @@ BEGIN
             FROM unnest(b_citizen, b_key, b_channel, b_amount, b_price, b_sold_by)
                      WITH ORDINALITY AS b(citizen, key, channel, amount, price, sold_by, i)
                      CROSS JOIN LATERAL (
-                -- The scoped key is unique per citizen and program-month, and a teller's key matching an
-                -- older paper purchase under the key as sent never bought beside it, so each FILTER sees
-                -- one row at most.
+                -- The scoped key is unique per citizen and program-month (ledger_entries_key), so each
+                -- FILTER sees one row at most.
                 SELECT coalesce(sum(x.amount), 0)::bigint AS bought,
                        min(x.sequence) FILTER (WHERE x.named) AS first_sequence,
                        min(x.channel) FILTER (WHERE x.named) AS first_channel,
@@ -252,9 +223,7 @@ BEGIN
                        min(x.price) FILTER (WHERE x.named) AS first_price,
                        min(x.at) FILTER (WHERE x.named) AS first_at
                 FROM (SELECT y.sequence, y.channel, y.amount, y.price, y.at,
-                             y.idempotency_key = b.key
-                                 OR (b.sold_by IS NOT NULL AND y.sold_by IS NULL AND y.channel = 'paper'
-                                     AND b.sold_by || ' ' || y.idempotency_key = b.key) AS named
+                             y.idempotency_key = b.key AS named
                       FROM ledger_entries y
                       WHERE (y.program_id || '/' || y.month) = pm AND y.kind = 'purchase'
                         AND y.citizen_id = b.citizen) x) p),
@@ -314,51 +283,11 @@ BEGIN
 END;
 $$;
 
--- The previous release's ledger_commit, without b_sold_by, for that release's silos during a rolling
--- update (a later file drops it). They know no sellers and send keys as sent, so a paper item's key is
--- first looked up among the citizen's teller sales: a teller's retry of a sale this release recorded
--- (its key stored scoped) is then that teller's key again, and gets its first purchase, not a second
--- one. What those silos cannot be given is the check across citizens, which needs the teller's name.
-CREATE OR REPLACE FUNCTION ledger_commit(
-    p_program text, p_month text, p_epoch bigint, p_next bigint,
-    p_limit bigint, p_cap_mobile bigint, p_cap_paper bigint, p_at timestamptz,
-    c_sequence bigint[],
-    b_citizen text[], b_key text[], b_channel text[], b_amount bigint[], b_price bigint[])
-    RETURNS TABLE (item bigint, outcome text, sequence bigint, citizen_used bigint,
-                   channel text, amount bigint, price bigint, at timestamptz, cancelled boolean)
-    LANGUAGE plpgsql AS
-$$
-DECLARE
-    keys    text[];
-    sellers text[];
-BEGIN
-    SELECT array_agg(coalesce(t.idempotency_key, b.key) ORDER BY b.i), array_agg(t.sold_by ORDER BY b.i)
-    INTO keys, sellers
-    FROM unnest(b_citizen, b_key, b_channel) WITH ORDINALITY AS b(citizen, key, channel, i)
-             LEFT JOIN LATERAL (
-        SELECT y.idempotency_key, y.sold_by
-        FROM ledger_entries y
-        WHERE b.channel = 'paper' AND (y.program_id || '/' || y.month) = p_program || '/' || p_month
-          AND y.kind = 'purchase' AND y.citizen_id = b.citizen AND y.sold_by IS NOT NULL
-          AND y.idempotency_key = y.sold_by || ' ' || b.key
-        ORDER BY y.sequence
-        LIMIT 1) t ON true;
-    RETURN QUERY
-        SELECT * FROM ledger_commit(p_program, p_month, p_epoch, p_next, p_limit, p_cap_mobile, p_cap_paper, p_at,
-                                    c_sequence, b_citizen, coalesce(keys, '{}'), b_channel, b_amount, b_price,
-                                    coalesce(sellers, '{}'));
-END;
-$$;
-
 -- Recomputes a program-month's counters from its entries and compares them with what is stored.
--- citizen_counters_off is always 0 now (there is no usage counter); the column stays for one release, for
--- silos of the previous version during a rolling update. Dropped first so that the file applies over any
--- earlier shape of the function (the file runs in one transaction: no one sees it missing).
-DROP FUNCTION IF EXISTS ledger_audit(text, text, bigint);
 CREATE FUNCTION ledger_audit(p_program text, p_month text, p_limit bigint)
     RETURNS TABLE (head_next_sequence bigint, head_sold_mobile bigint, head_sold_paper bigint,
                    ledger_sold_mobile bigint, ledger_sold_paper bigint, entries bigint, max_sequence bigint,
-                   citizens_over_limit bigint, citizen_counters_off bigint)
+                   citizens_over_limit bigint)
     LANGUAGE sql STABLE AS
 $$
 WITH e AS (SELECT * FROM ledger_entries e WHERE e.program_id = p_program AND e.month = p_month),
@@ -369,8 +298,7 @@ SELECT h.next_sequence, h.sold_mobile, h.sold_paper,
        (SELECT coalesce(sum(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END), 0) FROM e WHERE channel = 'paper'),
        (SELECT count(*) FROM e),
        (SELECT coalesce(max(sequence), 0) FROM e),
-       (SELECT count(*) FROM per_citizen p WHERE p.used > p_limit),
-       0::bigint
+       (SELECT count(*) FROM per_citizen p WHERE p.used > p_limit)
 FROM ledger_heads h
 WHERE h.program_id = p_program AND h.month = p_month;
 $$;

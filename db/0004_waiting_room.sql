@@ -4,7 +4,7 @@
 -- member with the draw that orders them, written before they are told they are in; and each opening's
 -- placement, written before any of its numbers is told, so every activation places a pre-queue alike.
 
-CREATE TABLE IF NOT EXISTS waiting_rooms
+CREATE TABLE waiting_rooms
 (
     program_id text   NOT NULL,
     month      text   NOT NULL,
@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS waiting_rooms
     PRIMARY KEY (program_id, month)
 );
 
-CREATE TABLE IF NOT EXISTS waiting_room_pre_queue
+CREATE TABLE waiting_room_pre_queue
 (
     program_id text        NOT NULL,
     month      text        NOT NULL,
@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS waiting_room_pre_queue
     PRIMARY KEY (program_id, month, opening, citizen_id)
 );
 
-CREATE TABLE IF NOT EXISTS waiting_room_openings
+CREATE TABLE waiting_room_openings
 (
     program_id   text        NOT NULL,
     month        text        NOT NULL,

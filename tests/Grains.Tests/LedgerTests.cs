@@ -88,33 +88,4 @@ public sealed class LedgerTests(ClusterFixture fixture)
 
         Assert.Equal(10_000, (await ledger.City(sale).GetEntriesAsync(0, 10)).Entries.Single().Amount);
     }
-
-    [Fact]
-    public async Task Schema_can_be_applied_again_without_harm()
-    {
-        var sale = await ledger.OpenSaleAsync();
-        await ledger.BuyAsync(sale, Scenario.NewCitizen(), 10_000);
-
-        await Storage.LedgerSchema.ApplyAsync(TestDatabase.ConnectionString);
-        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Storage.LedgerSchema.ApplyAsync(TestDatabase.ConnectionString, everyFile: true)));
-
-        Assert.Equal(["db/0001_orleans_clustering.sql", "db/0002_orleans_persistence.sql", "db/0003_ledger.sql", "db/0004_waiting_room.sql"], Storage.LedgerSchema.Files);
-        Assert.True((await ledger.BuyAsync(sale, Scenario.NewCitizen(), 10_000)).IsConfirmed);
-        await ledger.AssertAuditConsistentAsync(sale);
-    }
-
-    [Fact]
-    public async Task A_silo_start_reapplies_no_unchanged_schema_file()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
-        await connection.OpenAsync();
-        await using var read = new Npgsql.NpgsqlCommand("SELECT max(applied_at) FROM ledger_schema_files", connection);
-        var before = (DateTime)(await read.ExecuteScalarAsync())!;
-
-        await Storage.LedgerSchema.ApplyAsync(TestDatabase.ConnectionString);
-
-        Assert.Equal(before, (DateTime)(await read.ExecuteScalarAsync())!);
-        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM ledger_schema_files", connection);
-        Assert.Equal((long)Storage.LedgerSchema.Files.Count, await count.ExecuteScalarAsync());
-    }
 }

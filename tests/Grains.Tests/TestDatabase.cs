@@ -1,4 +1,5 @@
 using Ledger.Grains.Storage;
+using Npgsql;
 
 namespace Ledger.Grains.Tests;
 
@@ -13,4 +14,18 @@ public static class TestDatabase
             "LEDGER_TEST_CONNECTION is not set: run the tests with ./ledger test, which starts PostgreSQL and sets it.");
 
     public static Task EnsureSchemaAsync() => Schema.Value;
+
+    /// <summary>
+    /// A new, empty PostgreSQL schema in the test database, as a connection string that searches it alone:
+    /// to whatever is applied through it, an empty database.
+    /// </summary>
+    public static async Task<string> CreateEmptySchemaAsync()
+    {
+        var name = $"empty_{Guid.NewGuid():N}";
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE SCHEMA {name}", connection);
+        await command.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = name }.ConnectionString;
+    }
 }

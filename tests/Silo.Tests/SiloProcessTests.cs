@@ -55,6 +55,30 @@ public sealed class SiloProcessTests
         }
     }
 
+    [Fact]
+    public async Task Silo_process_refuses_a_database_newer_than_its_code_with_a_message_not_a_stack_trace()
+    {
+        // An empty database but for a history at a version no build has yet.
+        var schema = $"newer_{Guid.NewGuid():N}";
+        await using (var data = NpgsqlDataSource.Create(ConnectionString))
+        {
+            await using var command = data.CreateCommand(
+                $"CREATE SCHEMA {schema}; CREATE TABLE {schema}.ledger_schema_history (version integer, name text, sha256 text); " +
+                $"INSERT INTO {schema}.ledger_schema_history VALUES (9999, 'db/9999_future.sql', 'unknown')");
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var database = new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema }.ConnectionString;
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => SiloProcess.StartAsync(database, $"silo-test-{Guid.NewGuid():N}"));
+
+        Assert.StartsWith("The silo exited with 2:", refused.Message);
+        Assert.Contains(
+            "Ledger silo refuses to start: The database is at schema version 9999 (db/9999_future.sql), and this silo knows up to version",
+            refused.Message);
+        Assert.DoesNotContain("Unhandled exception", refused.Message);
+    }
+
     internal static async Task<IHost> StartClientAsync(string clusterId)
     {
         var builder = Host.CreateApplicationBuilder();
