@@ -1,6 +1,6 @@
 using Ledger.Grains.Interfaces;
 
-namespace Ledger.Grains.Tests;
+namespace Ledger.Testing;
 
 /// <summary>
 /// One step of a generated ledger case. Steps name citizens and keys by small indexes (so they repeat) and

@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Grains.Interfaces;
 
-namespace Ledger.Grains.Tests;
+namespace Ledger.Testing;
 
 /// <summary>The generator and shrinker of <see cref="LedgerCase"/>.</summary>
 public static class LedgerCases
