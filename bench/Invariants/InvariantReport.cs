@@ -1,11 +1,14 @@
+using Ledger.Testing;
+
 namespace Ledger.Bench;
 
 /// <summary>
-/// The rules checked in the database after a run, each as a count of what breaks it: channels sold past
-/// their cap, citizens past their monthly limit (by counter or by entries), counters that disagree with the
-/// entries (the audit), purchases the client saw confirmed that the ledger lacks, and purchases whose
-/// cancellation the ledger and the client disagree on.
+/// What the auditor (Ledger.Testing's <see cref="LedgerAuditor"/>) found after a run, over all its sales, each
+/// as a count of findings: channels sold past their cap, citizens past their monthly limit, counters (or
+/// sequences) that disagree with the entries, purchases the client saw confirmed that the ledger lacks or holds
+/// otherwise, cancellations the ledger and the client disagree on (or that name no purchase), keys bought twice.
 /// </summary>
+/// <param name="Findings">One line per invariant broken, with an example (<see cref="Finding.Summarize"/>).</param>
 public sealed record InvariantReport(
     long OversoldChannels,
     long CitizensOverLimit,
@@ -13,30 +16,30 @@ public sealed record InvariantReport(
     long ConfirmedMissing,
     long CancelsOff,
     long ConfirmedSeen,
-    long SoldByLedger)
+    long SoldByLedger,
+    long KeysReused,
+    IReadOnlyList<string> Findings)
 {
     public bool Oversold => OversoldChannels > 0;
 
     public bool AuditConsistent => CountersOff == 0;
 
-    public bool Hold => Broken().Count == 0;
+    public bool Hold => Findings.Count == 0;
 
-    public IReadOnlyList<string> Broken()
+    public static InvariantReport From(IReadOnlyList<Finding> findings, long confirmedSeen, long soldByLedger)
     {
-        var broken = new List<string>();
-        void Check(long count, string what)
-        {
-            if (count != 0)
-            {
-                broken.Add($"{count} {what}");
-            }
-        }
-
-        Check(OversoldChannels, "channels sold past their cap");
-        Check(CitizensOverLimit, "citizens past the monthly limit");
-        Check(CountersOff, "counters that disagree with the ledger's entries");
-        Check(ConfirmedMissing, "purchases confirmed to the client but missing from the ledger");
-        Check(CancelsOff, "purchases whose cancellation the ledger and the client disagree on");
-        return broken;
+        long Count(params Invariant[] invariants) => findings.Count(f => invariants.Contains(f.Invariant));
+        return new InvariantReport(
+            Count(Invariant.SoldWithinCap),
+            Count(Invariant.UsageWithinLimit),
+            Count(Invariant.CountersMatchEntries, Invariant.GaplessSequences),
+            Count(Invariant.ConfirmedInLedger),
+            Count(Invariant.CancelsAsTold, Invariant.CancelsNamePurchasesOnce),
+            confirmedSeen,
+            soldByLedger,
+            Count(Invariant.KeyBuysOnce),
+            Finding.Summarize(findings));
     }
+
+    public IReadOnlyList<string> Broken() => Findings;
 }

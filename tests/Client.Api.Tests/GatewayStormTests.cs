@@ -5,6 +5,7 @@ using System.Text.Json;
 using Ledger.Client.Api.Auth;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Ledger.Client.Api.Tests;
@@ -51,8 +52,9 @@ public sealed class GatewayStormTests(GatewayFixture fixture)
         await StormAsync(gateway, await OpenStormSaleAsync());
     }
 
-    private Task<ProgramMonth> OpenStormSaleAsync() =>
-        fixture.Ledger.OpenSaleAsync(Scenario.OpenPolicy(fixture.Ledger, mobileCap: CapInPurchases * Scenario.Unit));
+    private Task<ProgramMonth> OpenStormSaleAsync() => fixture.Ledger.OpenSaleAsync(StormPolicy());
+
+    private Policy StormPolicy() => Scenario.OpenPolicy(fixture.Ledger, mobileCap: CapInPurchases * Scenario.Unit);
 
     private async Task StormAsync(GatewayProcess gateway, ProgramMonth programMonth)
     {
@@ -69,6 +71,12 @@ public sealed class GatewayStormTests(GatewayFixture fixture)
         var audit = await fixture.Ledger.City(programMonth).AuditAsync();
         Assert.True(audit!.Consistent);
         Assert.Equal(CapInPurchases * Scenario.Unit, audit.Mobile.SoldByLedger);
+        // Read past the gateway and the grains: every invariant holds, and each buyer answered 201 has its one purchase.
+        var ledger = await fixture.Ledger.ReadLedgerAsync(programMonth, StormPolicy());
+        Assert.Empty(LedgerAuditor.Audit(ledger));
+        Assert.Equal(
+            finals.Where(f => f.Value == 201).Select(f => f.Key).Order(StringComparer.Ordinal),
+            ledger.Entries.Select(e => e.CitizenId).Order(StringComparer.Ordinal));
         // The crowd was larger than the bound: the gateway closed connections at accept, and they came back.
         Assert.True(await RejectedConnectionsAsync(gateway) > 0, "No connection was closed at accept: the storm did not reach the bound.");
         // Readiness, asked on a new connection each time as a probe does, got an answer throughout on the

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
 using Ledger.Sale;
+using Ledger.Testing;
 using Xunit.Abstractions;
 
 namespace Ledger.Grains.Tests;
@@ -131,7 +132,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifeti
         const int confirmationsBeforeCut = 50;
         const int failuresBeforeRestore = 20;
         const int clientsInFlightMax = 32;
-        var sale = await ledger.OpenSaleAsync(Scenario.OpenPolicy(ledger, mobileCap: Cap, paperCap: tellers ? Cap : 0));
+        var policy = Scenario.OpenPolicy(ledger, mobileCap: Cap, paperCap: tellers ? Cap : 0);
+        var sale = await ledger.OpenSaleAsync(policy);
         var confirmed = 0;
         var failed = 0;
         var enoughConfirmed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -165,12 +167,13 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifeti
         }
 
         var clock = Stopwatch.StartNew();
+        using var giveUp = new CancellationTokenSource(RetryDeadline + EventTimeout);
         var running = clients
             .Select(c => c.RunAsync(
-                ledger, gate, clock, RetryDeadline + EventTimeout,
-                onAnswer: (_, answer, _) =>
+                ledger.Grains, RetryPolicy.Steady, clock, giveUp.Token, gate,
+                onFinal: (client, _) =>
                 {
-                    if (answer.IsConfirmed)
+                    if (client.Final!.IsConfirmed)
                     {
                         OnConfirmed();
                     }
@@ -197,6 +200,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifeti
             entries.Select(e => (e.CitizenId, e.PurchaseId)).Order());
         await AssertFiguresAsync(sale, purchases: buyers, paper: tellers ? buyers / 2 : 0);
         await ledger.AssertAuditConsistentAsync(sale);
+        Assert.Empty(await ledger.AuditAsync(sale, policy, clients));
         output.WriteLine(
             $"cut after {confirmationsBeforeCut} confirmations, restored after {restoredAfter.TotalMilliseconds:F0} ms; " +
             $"failed attempts {clients.Sum(c => c.Failures)}, most attempts by one client {clients.Max(c => c.Attempts)}");
@@ -323,12 +327,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
-    private async Task<PurchaseResult> FinalAnswerAsync(PurchaseRequest request)
-    {
-        var client = new RetryingClient(request);
-        await client.RunAsync(ledger, gate: null, Stopwatch.StartNew(), RetryDeadline);
-        return client.Final ?? throw new TimeoutException($"No final answer within {RetryDeadline}: {client.Describe()}");
-    }
+    private Task<PurchaseResult> FinalAnswerAsync(PurchaseRequest request) =>
+        RetryingClient.FinalAnswerAsync(ledger.Grains, request, RetryDeadline);
 
     private async Task AssertNotRecordedAsync(ProgramMonth sale, string citizen)
     {

@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 using Microsoft.FSharp.Core;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -13,8 +14,8 @@ namespace Ledger.Grains.Tests;
 /// Random sequences of purchases, retries, double taps, bursts, cancellations and forgetful citizen grains,
 /// each against a fresh program-month of the shared cluster. Requests made one at a time must get exactly
 /// the answer <see cref="LedgerModel"/> computes from the rules; concurrent ones must get an answer some
-/// order allows. After every step the real counters, ledger and citizens must agree with the model and
-/// with every invariant. Set LEDGER_PROPERTY_SEED to replay a run (its seed is in the test output).
+/// order allows. After every step the real counters, ledger and citizens must agree with the model, and
+/// <see cref="LedgerAuditor"/> must find every invariant held. Set LEDGER_PROPERTY_SEED to replay a run (its seed is in the test output).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class LedgerPropertyTests(ClusterFixture fixture, ITestOutputHelper output)
@@ -181,7 +182,7 @@ public sealed class LedgerPropertyTests(ClusterFixture fixture, ITestOutputHelpe
                 for (var i = 0; i < requests.Length; i++)
                 {
                     Count($"burst {results[i].Outcome}");
-                    model.Absorb(requests[i], results[i]);
+                    Assert.Empty(model.Absorb(requests[i], results[i]));
                 }
 
                 break;
@@ -246,7 +247,10 @@ public sealed class LedgerPropertyTests(ClusterFixture fixture, ITestOutputHelpe
         Count($"{actual.Outcome}{(actual.Purchase?.Status == PurchaseStatus.Cancelled ? " (cancelled)" : "")}");
     }
 
-    /// <summary>Sold within the cap and equal to the model, the ledger gapless and as the model has it, the audit consistent, every citizen within the limit.</summary>
+    /// <summary>
+    /// Sold within the cap and equal to the model, the ledger gapless and as the model has it, the audit consistent,
+    /// every citizen within the limit, and the auditor content with the ledger and every confirmation given.
+    /// </summary>
     private async Task CheckInvariantsAsync(CaseRun run)
     {
         var model = run.Model;
@@ -274,6 +278,7 @@ public sealed class LedgerPropertyTests(ClusterFixture fixture, ITestOutputHelpe
             model.Entries.Select(e => (e.Sequence, e.Kind, PurchaseIds.Format(model.ProgramMonth, e.PurchaseSequence),
                 e.CitizenId, e.Channel, e.Amount, e.Price)),
             page.Entries.Select(e => (e.Sequence, e.Kind, e.PurchaseId, e.CitizenId, e.Channel, e.Amount, e.Price)));
+        Assert.Empty(LedgerAuditor.Audit(await ledger.ReadLedgerAsync(model.ProgramMonth, model.Policy), model.Confirmations));
 
         foreach (var citizen in run.Citizens)
         {

@@ -8,19 +8,20 @@ namespace Ledger.Grains.Tests;
 /// <summary>An in-process Orleans cluster on the test PostgreSQL, with its own ledger clock.</summary>
 public sealed class LedgerTestCluster : IAsyncDisposable
 {
-    private readonly NpgsqlDataSource dataSource;
-
     private LedgerTestCluster(TestCluster cluster, FakeTimeProvider clock)
     {
         Cluster = cluster;
         Clock = clock;
-        dataSource = NpgsqlDataSource.Create(TestDatabase.ConnectionString);
-        Store = new LedgerStore(dataSource);
+        DataSource = NpgsqlDataSource.Create(TestDatabase.ConnectionString);
+        Store = new LedgerStore(DataSource);
     }
 
     public TestCluster Cluster { get; }
 
     public FakeTimeProvider Clock { get; }
+
+    /// <summary>The test database, reached directly rather than through the grains.</summary>
+    public NpgsqlDataSource DataSource { get; }
 
     /// <summary>Direct access to the ledger tables, to check what the grains wrote.</summary>
     public LedgerStore Store { get; }
@@ -69,6 +70,6 @@ public sealed class LedgerTestCluster : IAsyncDisposable
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
-        await dataSource.DisposeAsync();
+        await DataSource.DisposeAsync();
     }
 }

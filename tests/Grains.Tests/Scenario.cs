@@ -1,5 +1,6 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 
 namespace Ledger.Grains.Tests;
 
@@ -46,6 +47,16 @@ public static class Scenario
 
     public static async Task<CityMonthSnapshot> SnapshotAsync(this LedgerTestCluster ledger, ProgramMonth programMonth) =>
         await ledger.City(programMonth).GetSnapshotAsync() ?? throw new InvalidOperationException($"{programMonth} has no policy.");
+
+    /// <summary>What the test database holds for <paramref name="programMonth"/>, read past the grains, for the auditor.</summary>
+    public static Task<LedgerReading> ReadLedgerAsync(this LedgerTestCluster ledger, ProgramMonth programMonth, Policy policy) =>
+        LedgerTables.ReadAsync(ledger.DataSource, programMonth, policy);
+
+    /// <summary>The auditor's findings on a sale all of whose buyers were <paramref name="clients"/>.</summary>
+    public static async Task<IReadOnlyList<Finding>> AuditAsync(
+        this LedgerTestCluster ledger, ProgramMonth programMonth, Policy policy, IReadOnlyCollection<RetryingClient> clients) =>
+        LedgerAuditor.Audit(
+            await ledger.ReadLedgerAsync(programMonth, policy), clients.SelectMany(c => c.Confirmations), clients.Select(c => c.Answer).ToArray());
 
     public static async Task AssertAuditConsistentAsync(this LedgerTestCluster ledger, ProgramMonth programMonth)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 using Orleans.Runtime;
 
 namespace Ledger.Chaos;
@@ -20,7 +21,7 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
     private const int OpenAttemptsMax = 10;
 
     private readonly Stopwatch clock = new();
-    private readonly List<PurchaseClient> clients = [];
+    private readonly List<RetryingClient> clients = [];
     private readonly List<Task> running = [];
     private readonly ConcurrentQueue<long> answeredAt = new();
     private readonly TaskCompletionSource enoughConfirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,7 +32,7 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
 
     public async Task<ChaosReport> RunAsync(IChaosFault fault)
     {
-        var sale = await OpenSaleAsync();
+        var (sale, policy) = await OpenSaleAsync();
         log($"sale {sale.Key} open: {options.ArrivalsPerSecond} buyers a second, the fault strikes after {options.ConfirmationsBeforeFault} confirmations");
         using var stopArrivals = new CancellationTokenSource();
         using var giveUp = new CancellationTokenSource();
@@ -65,10 +66,10 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
         }
 
         log($"{At()} every buyer has finished; checking the ledger");
-        return await JudgeAsync(sale, fault, repairedAt, arrivalsStoppedAt);
+        return await JudgeAsync(sale, policy, fault, repairedAt, arrivalsStoppedAt);
     }
 
-    private async Task<ProgramMonth> OpenSaleAsync()
+    private async Task<(ProgramMonth Sale, Policy Policy)> OpenSaleAsync()
     {
         var now = DateTimeOffset.UtcNow;
         var sale = new ProgramMonth($"chaos-{Guid.NewGuid():N}"[..18], ProgramMonth.MonthOf(now));
@@ -84,7 +85,7 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
                 var result = await City(sale).SetPolicyAsync(policy);
                 if (result.Outcome == SetPolicyOutcome.Saved)
                 {
-                    return sale;
+                    return (sale, policy);
                 }
 
                 if (result.Outcome != SetPolicyOutcome.Busy)
@@ -97,7 +98,7 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
                 log($"opening {sale.Key} failed ({e.GetType().Name}: {e.Message.Split('\n')[0]}); trying again");
             }
 
-            await Task.Delay(PurchaseClient.RetryBackoffMax);
+            await Task.Delay(RetryPolicy.AppLike.BackoffMax);
         }
 
         throw new InvalidOperationException($"Opening {sale.Key} was answered Busy {OpenAttemptsMax} times.");
@@ -114,10 +115,10 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
                 var due = Math.Min((long)(clock.Elapsed.TotalSeconds * options.ArrivalsPerSecond), ChaosOptions.ArrivalsMax);
                 while (clients.Count < due)
                 {
-                    var client = new PurchaseClient(new PurchaseRequest(
+                    var client = new RetryingClient(new PurchaseRequest(
                         sale, $"c{Guid.NewGuid():N}", Guid.NewGuid().ToString("N"), Channel.Mobile, options.Amount));
                     clients.Add(client);
-                    running.Add(client.RunAsync(grains, clock, OnFinal, giveUp));
+                    running.Add(client.RunAsync(grains, RetryPolicy.AppLike, clock, giveUp, onFinal: OnFinal));
                 }
             }
         }
@@ -127,7 +128,7 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
         }
     }
 
-    private void OnFinal(PurchaseClient client, long attemptStartedAt)
+    private void OnFinal(RetryingClient client, long attemptStartedAt)
     {
         var now = clock.ElapsedTicks;
         answeredAt.Enqueue(now);
@@ -162,24 +163,16 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
         }
     }
 
-    private async Task<ChaosReport> JudgeAsync(ProgramMonth sale, IChaosFault fault, TimeSpan repairedAt, long arrivalsStoppedAt)
+    /// <summary>
+    /// Reads the sale from PostgreSQL and hands it, with every confirmation and final answer the buyers got, to
+    /// the auditor; then checks what this run expects of each answer and the database's own audit.
+    /// </summary>
+    private async Task<ChaosReport> JudgeAsync(ProgramMonth sale, Policy policy, IChaosFault fault, TimeSpan repairedAt, long arrivalsStoppedAt)
     {
-        var ledger = await LedgerPurchases.ReadAsync(connectionString, sale);
-        var problems = new List<string>();
-        var cap = options.CapPurchases * options.Amount;
-        var soldByLedger = ledger.Purchases.Sum(p => p.Amount);
+        var ledger = await LedgerTables.ReadAsync(connectionString, sale, policy);
+        var problems = Finding.Summarize(
+            LedgerAuditor.Audit(ledger, clients.SelectMany(c => c.Confirmations), clients.Select(c => c.Answer).ToArray())).ToList();
         CheckAnswers(problems);
-        CheckConfirmationsAgainstLedger(ledger, problems);
-        if (soldByLedger > cap)
-        {
-            problems.Add($"oversold: {soldByLedger} won sold against a cap of {cap}");
-        }
-
-        if (ledger.SoldMobile != soldByLedger)
-        {
-            problems.Add($"the sold counter says {ledger.SoldMobile} won, the entries {soldByLedger}");
-        }
-
         AuditReport? audit = null;
         try
         {
@@ -196,58 +189,23 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
         }
 
         return new ChaosReport(
-            sale, fault.Description, cap, clients.Count,
+            sale, fault.Description, policy.Caps.Mobile, clients.Count,
             clients.GroupBy(c => c.Final?.Outcome.ToString() ?? "none").ToDictionary(g => g.Key, g => g.Count()),
             clients.Sum(c => c.Attempts), clients.Sum(c => c.Failures), clients.Sum(c => c.Busy),
             Ticks(faultAt), repairedAt,
             resumedAt == long.MaxValue ? null : Ticks(resumedAt - faultAt),
             LongestSilence(arrivalsStoppedAt), clock.Elapsed,
-            clients.Sum(c => c.ConfirmationsSeen.Count), ledger.Purchases.Count, soldByLedger, ledger.SoldMobile, audit, problems);
+            clients.Sum(c => c.ConfirmationsSeen.Count), ledger.PurchaseCount, ledger.SoldByEntries().Mobile,
+            ledger.SoldCounters?.Mobile ?? 0, audit, problems);
     }
 
-    /// <summary>Every request has a final answer, and each buyer, buying once within the limit, was told Confirmed or SoldOut.</summary>
+    /// <summary>Each buyer, buying once within the limit, was finally told Confirmed or SoldOut (the auditor checks each was told).</summary>
     private void CheckAnswers(List<string> problems)
     {
-        var unanswered = clients.Where(c => c.Final is null).ToArray();
-        if (unanswered.Length > 0)
-        {
-            problems.Add($"{unanswered.Length} requests got no final answer, e.g. {unanswered[0].Describe()}");
-        }
-
         var odd = clients.Where(c => c.Final is { Outcome: not (PurchaseOutcome.Confirmed or PurchaseOutcome.SoldOut) }).ToArray();
         if (odd.Length > 0)
         {
             problems.Add($"{odd.Length} requests were finally answered neither Confirmed nor SoldOut, e.g. {odd[0].Describe()}");
-        }
-    }
-
-    /// <summary>
-    /// Every confirmation a client saw is its citizen's one purchase in the ledger (none lost), and every
-    /// purchase in the ledger was finally answered Confirmed, with its sequence, to the client that made it.
-    /// </summary>
-    private void CheckConfirmationsAgainstLedger(LedgerPurchases ledger, List<string> problems)
-    {
-        var byCitizen = ledger.Purchases.ToLookup(p => p.CitizenId);
-        var lost = clients
-            .SelectMany(c => c.ConfirmationsSeen.Select(seen => (Client: c, Seen: seen)))
-            .Where(x => byCitizen[x.Client.Request.CitizenId].ToArray() is not [var entry]
-                || entry.Sequence != x.Seen.Sequence || entry.Amount != x.Seen.Amount
-                || entry.IdempotencyKey != x.Client.Request.IdempotencyKey)
-            .ToArray();
-        if (lost.Length > 0)
-        {
-            problems.Add($"{lost.Length} confirmations are not the citizen's purchase in ledger_entries, e.g. " +
-                $"{lost[0].Seen.PurchaseId} told to {lost[0].Client.Describe()}");
-        }
-
-        var clientsByCitizen = clients.ToDictionary(c => c.Request.CitizenId);
-        var untold = ledger.Purchases
-            .Where(p => !clientsByCitizen.TryGetValue(p.CitizenId, out var c) || c.Final?.Purchase?.Sequence != p.Sequence)
-            .ToArray();
-        if (untold.Length > 0)
-        {
-            problems.Add($"{untold.Length} purchases in the ledger were not finally answered Confirmed to their buyer, " +
-                $"e.g. sequence {untold[0].Sequence} of {untold[0].CitizenId}");
         }
     }
 

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
 
-namespace Ledger.Grains.Tests;
+namespace Ledger.Testing;
 
 /// <summary>The generator and shrinker of <see cref="LedgerCase"/>.</summary>
 public static class LedgerCases

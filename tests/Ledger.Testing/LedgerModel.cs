@@ -1,7 +1,7 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
 
-namespace Ledger.Grains.Tests;
+namespace Ledger.Testing;
 
 /// <summary>
 /// What one program-month must answer, computed from the rules in DOMAIN.md for requests made one at a time:
@@ -10,7 +10,7 @@ namespace Ledger.Grains.Tests;
 /// </summary>
 public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTimeOffset now)
 {
-    private readonly SortedDictionary<long, ModelEntry> entries = [];
+    private readonly SortedDictionary<long, AuditEntry> entries = [];
     private readonly Dictionary<long, ModelPurchase> purchases = [];
     private readonly Dictionary<(string Citizen, string Key), long> bought = [];
     private readonly Dictionary<(string Citizen, string Key), (PurchaseRequest Request, PurchaseResult Answer)> remembered = [];
@@ -23,7 +23,7 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
 
     public ChannelAmounts Sold => sold;
 
-    public IReadOnlyCollection<ModelEntry> Entries => entries.Values;
+    public IReadOnlyCollection<AuditEntry> Entries => entries.Values;
 
     /// <summary>Every purchase ever confirmed, in ledger order.</summary>
     public IReadOnlyList<ModelPurchase> Purchases => purchases.Values.OrderBy(p => p.Sequence).ToArray();
@@ -60,7 +60,7 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
             purchase.Cancelled = true;
             sold = sold.Add(purchase.Channel, -purchase.Amount);
             used[citizen] = UsedBy(citizen) - purchase.Amount;
-            Append(new ModelEntry(NextSequence, LedgerEntryKind.Cancel, purchase.Sequence, citizen, purchase.Channel,
+            Append(new AuditEntry(NextSequence, LedgerEntryKind.Cancel, purchase.Sequence, citizen, purchase.Channel,
                 purchase.Amount, purchase.Price));
         }
 
@@ -80,31 +80,60 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
     /// Takes in the real answer to a request made concurrently with others, whose outcome depends on the order
     /// they were served in; it is checked against what any order allows, and then it is what happened.
     /// </summary>
-    public void Absorb(PurchaseRequest request, PurchaseResult answer)
+    /// <returns>How the answer breaks the rules; empty when some order allows it.</returns>
+    public IReadOnlyList<string> Absorb(PurchaseRequest request, PurchaseResult answer)
     {
+        var problems = new List<string>();
         var key = (request.CitizenId, request.IdempotencyKey);
-        Assert.False(remembered.ContainsKey(key) || bought.ContainsKey(key), $"A concurrent request reused key {key}.");
+        if (remembered.ContainsKey(key) || bought.ContainsKey(key))
+        {
+            problems.Add($"A concurrent request reused key {key}.");
+        }
+
         remembered[key] = (request, answer);
         var invalid = request.Amount <= 0 || request.Amount % policy.Unit != 0;
-        Assert.Equal(invalid, answer.Outcome == PurchaseOutcome.InvalidAmount);
+        if (invalid != (answer.Outcome == PurchaseOutcome.InvalidAmount))
+        {
+            problems.Add($"{request} of {(invalid ? "an invalid" : "a valid")} amount answered {answer.Outcome}.");
+        }
+
         switch (answer.Outcome)
         {
             case PurchaseOutcome.Confirmed:
                 var purchase = answer.Purchase!;
-                Assert.False(entries.ContainsKey(purchase.Sequence), $"Sequence {purchase.Sequence} was given twice.");
-                var expected = Confirm(request, purchase.Sequence);
-                Assert.Equal(ToPurchase(expected), purchase);
+                if (entries.ContainsKey(purchase.Sequence))
+                {
+                    problems.Add($"Sequence {purchase.Sequence} was given twice.");
+                    break;
+                }
+
+                var expected = ToPurchase(Confirm(request, purchase.Sequence));
+                if (expected != purchase)
+                {
+                    problems.Add($"{request} was confirmed as {purchase}, the rules say {expected}.");
+                }
+
                 break;
             case PurchaseOutcome.LimitExceeded or PurchaseOutcome.SoldOut:
-                Assert.InRange(answer.Remaining!.Value, 0, request.Amount - 1);
+                if (answer.Remaining is not { } remaining || remaining < 0 || remaining >= request.Amount)
+                {
+                    problems.Add($"{request} answered {answer.Outcome} with {answer.Remaining} remaining.");
+                }
+
                 break;
             case PurchaseOutcome.InvalidAmount:
                 break;
             default:
-                Assert.Fail($"A concurrent purchase {request} answered {answer}.");
+                problems.Add($"A concurrent purchase {request} answered {answer}.");
                 break;
         }
+
+        return problems;
     }
+
+    /// <summary>Every confirmation the model's answers gave, as the auditor reads what clients were told.</summary>
+    public IEnumerable<Confirmation> Confirmations =>
+        Purchases.Select(p => new Confirmation(p.Sequence, p.CitizenId, p.Channel, p.Amount, p.Key, p.Price, p.Cancelled));
 
     public Purchase ToPurchase(ModelPurchase p) => new(
         PurchaseIds.Format(programMonth, p.Sequence), programMonth, p.CitizenId, p.Channel, p.Amount, p.Price,
@@ -146,17 +175,17 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
     private ModelPurchase Confirm(PurchaseRequest request, long sequence)
     {
         var purchase = new ModelPurchase(
-            sequence, request.CitizenId, request.Channel, request.Amount, policy.PriceOf(request.Amount));
+            sequence, request.CitizenId, request.Channel, request.Amount, policy.PriceOf(request.Amount), request.IdempotencyKey);
         purchases[sequence] = purchase;
         bought[(request.CitizenId, request.IdempotencyKey)] = sequence;
         sold = sold.Add(request.Channel, request.Amount);
         used[request.CitizenId] = UsedBy(request.CitizenId) + request.Amount;
-        Append(new ModelEntry(sequence, LedgerEntryKind.Purchase, sequence, request.CitizenId, request.Channel,
-            request.Amount, purchase.Price));
+        Append(new AuditEntry(sequence, LedgerEntryKind.Purchase, sequence, request.CitizenId, request.Channel,
+            request.Amount, purchase.Price, request.IdempotencyKey, request.SoldBy));
         return purchase;
     }
 
-    private void Append(ModelEntry entry) => entries.Add(entry.Sequence, entry);
+    private void Append(AuditEntry entry) => entries.Add(entry.Sequence, entry);
 
     private PurchaseResult AsItNowStands(PurchaseResult answer) =>
         answer.Purchase is { } purchase

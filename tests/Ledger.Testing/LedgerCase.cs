@@ -1,4 +1,4 @@
-namespace Ledger.Grains.Tests;
+namespace Ledger.Testing;
 
 /// <summary>A generated case: the steps run, in order, against a fresh program-month.</summary>
 public sealed record LedgerCase(IReadOnlyList<LedgerOperation> Operations)

@@ -1,7 +1,7 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
 
-namespace Ledger.Grains.Tests;
+namespace Ledger.Testing;
 
 /// <summary>
 /// One step of a generated ledger case. Steps name citizens and keys by small indexes (so they repeat) and

@@ -1,4 +1,4 @@
-namespace Ledger.Grains.Tests;
+namespace Ledger.Testing;
 
 public enum CancelTarget
 {

@@ -1,10 +1,10 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
 
-namespace Ledger.Grains.Tests;
+namespace Ledger.Testing;
 
 /// <summary>A purchase the model has confirmed; <see cref="Cancelled"/> changes once.</summary>
-public sealed class ModelPurchase(long sequence, string citizenId, Channel channel, long amount, long price)
+public sealed class ModelPurchase(long sequence, string citizenId, Channel channel, long amount, long price, string key)
 {
     public long Sequence { get; } = sequence;
 
@@ -15,6 +15,8 @@ public sealed class ModelPurchase(long sequence, string citizenId, Channel chann
     public long Amount { get; } = amount;
 
     public long Price { get; } = price;
+
+    public string Key { get; } = key;
 
     public bool Cancelled { get; set; }
 }
