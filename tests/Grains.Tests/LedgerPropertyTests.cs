@@ -1,10 +1,8 @@
-using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
 using Ledger.Testing;
-using Microsoft.FSharp.Core;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -31,14 +29,7 @@ public sealed class LedgerPropertyTests(ClusterFixture fixture, ITestOutputHelpe
     [Fact]
     public void Random_purchases_retries_and_cancellations_keep_every_invariant()
     {
-        var seed = Environment.GetEnvironmentVariable("LEDGER_PROPERTY_SEED") is { Length: > 0 } text
-            ? ulong.Parse(text, CultureInfo.InvariantCulture)
-            : (ulong)Random.Shared.NextInt64(long.MaxValue);
-        output.WriteLine($"FsCheck seed {seed}: set LEDGER_PROPERTY_SEED={seed} to replay this run.");
-        var config = Config.QuickThrowOnFailure
-            .WithMaxTest(Cases)
-            .WithQuietOnSuccess(true)
-            .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed), FSharpOption<int>.None)));
+        var config = PropertyRuns.Config("LEDGER_PROPERTY_SEED", Cases, output);
 
         try
         {
