@@ -22,7 +22,8 @@ public static class LedgerGateway
     /// </summary>
     public static WebApplication Build(string[] args, Action<IEndpointRouteBuilder>? mapLedger = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(
+            new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         AddServices(builder);
         var app = builder.Build();
         app.UseRequestProbe();

@@ -31,7 +31,10 @@ public static class LedgerGrains
     public static IWaitingRoomGrain GetWaitingRoom(this IGrainFactory grains, ProgramMonth programMonth) =>
         Get<IWaitingRoomGrain>(grains, WaitingRoom, programMonth.Key);
 
-    /// <summary>The grain of <paramref name="type"/> keyed <paramref name="key"/>, its interface type resolved once per <typeparamref name="T"/>.</summary>
+    /// <summary>
+    /// The grain of <paramref name="type"/> keyed <paramref name="key"/>, its interface type resolved once per
+    /// <typeparamref name="T"/>.
+    /// </summary>
     public static T Get<T>(IGrainFactory grains, GrainType type, string key)
         where T : IGrainWithStringKey
     {

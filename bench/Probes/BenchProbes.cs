@@ -2,7 +2,9 @@ using Ledger.Grains.Interfaces;
 
 namespace Ledger.Bench.Probes;
 
-/// <summary>References to the probe grains, built as <see cref="LedgerGrains"/> builds the ledger's: the same cost per call.</summary>
+/// <summary>
+/// References to the probe grains, built as <see cref="LedgerGrains"/> builds the ledger's: the same cost per call.
+/// </summary>
 public static class BenchProbes
 {
     public const string GrainTypeName = "benchprobe";
