@@ -1,12 +1,5 @@
 using Ledger.Client.Api;
-using Ledger.Client.Api.Apis;
 using Ledger.Client.Api.Auth;
-using Ledger.Client.Api.Hosting;
-using Ledger.Client.Api.Queue;
-using Ledger.Client.Api.State;
-using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.WebUtilities;
-using Scalar.AspNetCore;
 
 // ./ledger token --sub ID [--role admin|teller]: print a development token and exit.
 if (args is ["token", .. var tokenArgs])
@@ -21,80 +14,10 @@ if (args is ["token", .. var tokenArgs])
     return TokenCommand.Run(tokenArgs, settings);
 }
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Program.BodyBytesMax);
-// Bounded connections, every assembly loaded before listening, every path warmed before ready.
-builder.AddLedgerHosting();
-builder.UseOrleansClient(client => LedgerClient.Configure(client, builder.Configuration));
-// The Orleans client waits for a silo before it is connected; serve HTTP meanwhile (503 with Retry-After)
-// rather than refusing connections until a silo is up.
-builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
-// Amounts are JSON integers and instants carry an offset: "200000" or a bare local time is refused.
-builder.Services.ConfigureHttpJsonOptions(json =>
-{
-    json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
-    json.SerializerOptions.Converters.Add(new StrictInstantConverter());
-});
-// An unreadable body throws in every environment, so BadRequestHandler can name the field.
-builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
-    context.ProblemDetails.Detail ??= ReasonPhrases.GetReasonPhrase(context.ProblemDetails.Status ?? 500));
-builder.Services.AddExceptionHandler<BadRequestHandler>();
-builder.Services.AddExceptionHandler<LedgerUnavailableHandler>();
-builder.Services.AddLedgerAuth(builder.Configuration);
-builder.Services.AddLedgerHealthChecks(builder.Configuration);
-builder.Services.AddLedgerOverloadLimit(builder.Configuration);
-builder.Services.AddLedgerOpenApi();
-builder.Services.AddGatewayMetrics();
-builder.Services.AddSalesBoard(builder.Configuration);
-builder.Services.AddSingleton(services => new StateReads(services.GetRequiredService<IGrainFactory>()));
-builder.Services.AddSingleton(new SoldOutHints(TimeProvider.System));
-builder.Services.AddWaitingRoom(builder.Configuration);
-builder.Services.AddGatewayTracing(builder.Configuration);
-builder.Services.AddDashboardAccess(builder.Configuration);
-
-var app = builder.Build();
-app.UseRequestProbe();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.Use(RefuseOversizedBodies);
-app.UseRouting();
-app.UseRateLimiter();
-app.UseAuthentication();
-app.UseAuthorization();
-var ledger = app.MapGroup("").AddEndpointFilter<ClusterReadyFilter>();
-ledger.MapProgramsApi();
-ledger.MapPurchasesApi();
-ledger.MapCitizensApi();
-SalesApi.MapSalesApi(app, ledger);
-app.MapBuyApi();
-ledger.MapBenchApi(app.Configuration);
-app.MapHealthApi();
-app.MapGatewayMetrics();
-app.MapDashboardApi();
-app.MapOpenApi();
-app.MapScalarApiReference();
-app.MapGet("/", () => TypedResults.Content(
-    "<!doctype html><title>Ledger</title><h1>Ledger</h1><p><a href=\"/sales\">Live sales</a></p>" +
-    "<p><a href=\"/scalar/v1\">API reference</a> (<a href=\"/openapi/v1.json\">OpenAPI document</a>)</p>", "text/html")).ExcludeFromDescription();
+var app = LedgerGateway.Build(args);
 await app.RunAsync();
 // Non-zero when the gateway stopped itself (CachedFailureHandler), so that its supervisor starts a new one.
 return Environment.ExitCode;
-
-// Kestrel enforces the limit as a body streams in; this answers a declared oversized body at once, in
-// every host (the test server has no limit of its own).
-static async Task RefuseOversizedBodies(HttpContext context, Func<Task> next)
-{
-    if (context.Request.ContentLength > Program.BodyBytesMax)
-    {
-        await TypedResults.Problem(
-            $"The body is over {Program.BodyBytesMax} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge,
-            title: "Body too large", type: "urn:ledger:problem:too-large").ExecuteAsync(context);
-        return;
-    }
-
-    await next();
-}
 
 /// <summary>The gateway; public so that tests can host it.</summary>
 public partial class Program

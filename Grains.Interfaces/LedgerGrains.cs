@@ -14,15 +14,11 @@ public static class LedgerGrains
 
     public const string CityMonthGrainType = "citymonth";
 
-    public const string BenchProbeGrainType = "benchprobe";
-
     public const string WaitingRoomGrainType = "waitingroom";
 
     private static readonly GrainType Citizen = GrainType.Create(CitizenGrainType);
 
     private static readonly GrainType CityMonth = GrainType.Create(CityMonthGrainType);
-
-    private static readonly GrainType BenchProbe = GrainType.Create(BenchProbeGrainType);
 
     private static readonly GrainType WaitingRoom = GrainType.Create(WaitingRoomGrainType);
 
@@ -35,10 +31,11 @@ public static class LedgerGrains
     public static IWaitingRoomGrain GetWaitingRoom(this IGrainFactory grains, ProgramMonth programMonth) =>
         Get<IWaitingRoomGrain>(grains, WaitingRoom, programMonth.Key);
 
-    public static IBenchProbeGrain GetBenchProbe(this IGrainFactory grains, string key) =>
-        Get<IBenchProbeGrain>(grains, BenchProbe, key);
-
-    private static T Get<T>(IGrainFactory grains, GrainType type, string key)
+    /// <summary>
+    /// The grain of <paramref name="type"/> keyed <paramref name="key"/>, its interface type resolved once per
+    /// <typeparamref name="T"/>.
+    /// </summary>
+    public static T Get<T>(IGrainFactory grains, GrainType type, string key)
         where T : IGrainWithStringKey
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);

@@ -94,7 +94,7 @@ public static class TicketCheckRun
     /// <summary>Whether the gateway serves the no-op endpoint; when not, says on stderr what the user must do.</summary>
     private static async Task<bool> ServesNoOpAsync(HttpDriver noOp, string url)
     {
-        const string Start = "start it with LEDGER_BENCH_NOOP=1 ./ledger up (which sets Ledger__Bench__NoOpEndpoint=true for the gateway)";
+        const string Start = "start it with LEDGER_BENCH_NOOP=1 ./ledger up (which runs the bench's gateway, bench/Gateway)";
         try
         {
             if (await noOp.HasFloorAsync())

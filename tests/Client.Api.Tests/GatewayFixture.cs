@@ -35,15 +35,23 @@ public sealed class GatewayFixture : IAsyncLifetime
         ClusterSettings["Ledger__Cluster__Gateways"] = gateways;
         ClusterSettings["Ledger__Cluster__ClusterId"] = options.ClusterId;
         ClusterSettings["Ledger__Cluster__ServiceId"] = options.ServiceId;
-        gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
-            .UseSetting("ConnectionStrings:Ledger", TestDatabase.ConnectionString)
-            .UseSetting("Ledger:Cluster:Gateways", gateways)
-            .UseSetting("Ledger:Cluster:ClusterId", options.ClusterId)
-            .UseSetting("Ledger:Cluster:ServiceId", options.ServiceId)
-            // Tickets expire and pre-queues open by the ledger's clock, which the tests move.
-            .ConfigureServices(services => services.AddKeyedSingleton<TimeProvider>(WaitingRoomExtensions.ClockKey, ledger.Clock)));
+        gateway = Joined<Program>();
         _ = gateway.Server;
     }
+
+    /// <summary>
+    /// A gateway host of <typeparamref name="TEntryPoint"/>'s assembly (the gateway's, or the bench gateway's) joined
+    /// to this cluster, started on first use.
+    /// </summary>
+    public WebApplicationFactory<TEntryPoint> Joined<TEntryPoint>()
+        where TEntryPoint : class =>
+        new WebApplicationFactory<TEntryPoint>().WithWebHostBuilder(web => web
+            .UseSetting("ConnectionStrings:Ledger", TestDatabase.ConnectionString)
+            .UseSetting("Ledger:Cluster:Gateways", ClusterSettings["Ledger__Cluster__Gateways"])
+            .UseSetting("Ledger:Cluster:ClusterId", ClusterSettings["Ledger__Cluster__ClusterId"])
+            .UseSetting("Ledger:Cluster:ServiceId", ClusterSettings["Ledger__Cluster__ServiceId"])
+            // Tickets expire and pre-queues open by the ledger's clock, which the tests move.
+            .ConfigureServices(services => services.AddKeyedSingleton<TimeProvider>(WaitingRoomExtensions.ClockKey, Ledger.Clock)));
 
     public async Task DisposeAsync()
     {

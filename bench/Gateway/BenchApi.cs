@@ -1,14 +1,16 @@
 using System.Security.Claims;
+using Ledger.Bench.Probes;
+using Ledger.Client.Api.Apis;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Ledger.Client.Api.Apis;
+namespace Ledger.Bench.Gateway;
 
 /// <summary>
-/// The gateway's own ceilings, for the benchmark, mapped only when <c>Ledger:Bench:NoOpEndpoint</c> is true; they
+/// The gateway's own ceilings, for the benchmark, mapped by the bench gateway (<see cref="BenchGateway"/>) only; they
 /// are not part of the API and not in the OpenAPI document. Each takes a purchase through the same pipeline
 /// as a real one (token, body binding, the same checks and a 201 body; like purchases, not the overload limit,
 /// whose place the waiting room takes) and buys nothing:
@@ -17,18 +19,12 @@ namespace Ledger.Client.Api.Apis;
 /// </summary>
 public static class BenchApi
 {
-    public const string NoOpSetting = "Ledger:Bench:NoOpEndpoint";
-
-    public static IEndpointRouteBuilder MapBenchApi(this IEndpointRouteBuilder app, IConfiguration configuration)
+    public static IEndpointRouteBuilder MapBenchApi(this IEndpointRouteBuilder app)
     {
-        if (configuration.GetValue<bool>(NoOpSetting))
-        {
-            app.MapPost("/bench/no-op/programs/{programId}/months/{month}/purchases", NoOpPurchase)
-                .RequireAuthorization().ExcludeFromDescription().DisableRateLimiting();
-            app.MapPost("/bench/grain-hops/programs/{programId}/months/{month}/purchases", GrainHopsPurchase)
-                .RequireAuthorization().ExcludeFromDescription().DisableRateLimiting();
-        }
-
+        app.MapPost("/bench/no-op/programs/{programId}/months/{month}/purchases", NoOpPurchase)
+            .RequireAuthorization().ExcludeFromDescription().DisableRateLimiting();
+        app.MapPost("/bench/grain-hops/programs/{programId}/months/{month}/purchases", GrainHopsPurchase)
+            .RequireAuthorization().ExcludeFromDescription().DisableRateLimiting();
         return app;
     }
 

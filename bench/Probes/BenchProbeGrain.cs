@@ -1,14 +1,13 @@
-using Ledger.Grains.Interfaces;
 using Orleans.Concurrency;
 
-namespace Ledger.Grains;
+namespace Ledger.Bench.Probes;
 
 /// <summary>
 /// For the benchmark only (<see cref="IBenchProbeGrain"/>): reentrant like the citizen and program-month
 /// grains, so a hot one takes calls as they do, and it holds nothing.
 /// </summary>
 [Reentrant]
-[GrainType(LedgerGrains.BenchProbeGrainType)]
+[GrainType(BenchProbes.GrainTypeName)]
 public sealed class BenchProbeGrain(IGrainFactory grains) : Grain, IBenchProbeGrain
 {
     public Task<bool> TouchAsync(string? next) =>
