@@ -26,15 +26,11 @@ namespace Ledger.Grains;
 [GrainType(LedgerGrains.CitizenGrainType)]
 public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grain, ICitizenGrain
 {
-    /// <summary>Answers remembered per citizen; the oldest finished ones are forgotten first.</summary>
-    public const int AnswersMax = 64;
-
     /// <summary>Purchases of one citizen in flight at once, and operations waiting in one program-month; past this, Busy.</summary>
     public const int InFlightMax = 16;
 
     // By program-month and scoped key (PurchaseRequests.ScopedKey): a teller's key is the teller's.
-    private readonly Dictionary<(ProgramMonth, string), Remembered> answers = [];
-    private readonly LinkedList<(ProgramMonth, string)> answerOrder = new();
+    private readonly RememberedAnswers<(ProgramMonth, string), Remembered> answers = new(r => r.Answer.IsCompleted);
     private readonly Dictionary<ProgramMonth, MonthQueue> months = [];
     private int inFlight;
 
@@ -50,7 +46,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         PurchaseRequests.EnsureWellFormed(request);
 
         var key = (request.ProgramMonth, request.ScopedKey());
-        if (answers.TryGetValue(key, out var remembered))
+        if (answers.TryGet(key, out var remembered))
         {
             return remembered.Request == request
                 ? remembered.Answer
@@ -67,7 +63,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         // retry with the key has to try again.
         if (!answer.IsCompleted || answer is { IsCompletedSuccessfully: true, Result.IsFinal: true })
         {
-            Remember(key, new Remembered(request, answer));
+            answers.Remember(key, new Remembered(request, answer));
         }
 
         return answer;
@@ -123,7 +119,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             if (!result.IsFinal)
             {
                 // Busy or the pre-queue is no answer: nothing happened, so a retry with the key must try again.
-                Forget(key);
+                answers.Forget(key);
             }
 
             return result;
@@ -131,7 +127,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         catch
         {
             // The purchase's fate is unknown here; a retry asks again and the database settles it.
-            Forget(key);
+            answers.Forget(key);
             LedgerMetrics.CountFailedPurchase(request.ProgramMonth);
             throw;
         }
@@ -243,44 +239,13 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     }
 
     /// <summary>A cancelled purchase shows as cancelled in every answer that is remembered for it.</summary>
-    private void RememberCancelled(Purchase cancelled)
-    {
-        foreach (var (key, remembered) in answers.ToArray())
-        {
-            if (key.Item1 == cancelled.ProgramMonth
-                && remembered.Answer.IsCompletedSuccessfully
-                && remembered.Answer.Result.Purchase?.Sequence == cancelled.Sequence)
-            {
-                answers[key] = remembered with
-                {
-                    Answer = Task.FromResult(remembered.Answer.Result with { Purchase = cancelled }),
-                };
-            }
-        }
-    }
-
-    private void Remember((ProgramMonth, string) key, Remembered remembered)
-    {
-        answers[key] = remembered;
-        answerOrder.AddLast(key);
-        for (var node = answerOrder.First; node is not null && answers.Count > AnswersMax;)
-        {
-            var next = node.Next;
-            if (answers[node.Value].Answer.IsCompleted)
-            {
-                answers.Remove(node.Value);
-                answerOrder.Remove(node);
-            }
-
-            node = next;
-        }
-    }
-
-    private void Forget((ProgramMonth, string) key)
-    {
-        answers.Remove(key);
-        answerOrder.Remove(key);
-    }
+    private void RememberCancelled(Purchase cancelled) =>
+        answers.Revise((key, remembered) =>
+            key.Item1 == cancelled.ProgramMonth
+            && remembered.Answer.IsCompletedSuccessfully
+            && remembered.Answer.Result.Purchase?.Sequence == cancelled.Sequence
+                ? remembered with { Answer = Task.FromResult(remembered.Answer.Result with { Purchase = cancelled }) }
+                : null);
 
     private sealed record Remembered(PurchaseRequest Request, Task<PurchaseResult> Answer);
 
