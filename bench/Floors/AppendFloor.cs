@@ -55,7 +55,9 @@ public static class AppendFloor
             latencies.Sort();
             double Ms(double quantile) => latencies[(int)(quantile * (latencies.Count - 1))];
             results.Add(new BenchResult(
-                options.Rounds == 1 ? $"floor: PostgreSQL appends batches of {batch} (latency per batch)" : $"floor: PostgreSQL appends batches of {batch} (latency per batch), round {round}",
+                options.Rounds == 1
+                    ? $"floor: PostgreSQL appends batches of {batch} (latency per batch)"
+                    : $"floor: PostgreSQL appends batches of {batch} (latency per batch), round {round}",
                 options.Purchases, (int)appended, elapsed, Ms(0.5), Ms(0.95), Ms(0.99), Ms(1), appended == options.Purchases));
         }
 

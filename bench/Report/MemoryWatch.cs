@@ -38,6 +38,7 @@ public static class MemoryWatch
     public static string NameOf(string pid)
     {
         var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        return Path.GetFileNameWithoutExtension(arguments.LastOrDefault(a => a.EndsWith(".dll", StringComparison.Ordinal)) ?? arguments.FirstOrDefault() ?? pid);
+        return Path.GetFileNameWithoutExtension(
+            arguments.LastOrDefault(a => a.EndsWith(".dll", StringComparison.Ordinal)) ?? arguments.FirstOrDefault() ?? pid);
     }
 }

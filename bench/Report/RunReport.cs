@@ -48,7 +48,9 @@ public sealed record RunReport(
         return new RunReport(
             mode, scenario.Name, scenario.Citizens.Count, elapsed, shape.RatePerSecond, measurements.Sent / elapsed, requests, confirmed,
             confirmed / Math.Max(measurements.LastConfirmed.TotalSeconds, 0.001), requests / elapsed, confirmed / elapsed,
-            measurements.Series.Count == 0 ? 0 : measurements.Series.Where(p => p.Seconds >= 0.5).Select(p => p.PerSecond(p.Confirmed)).DefaultIfEmpty(confirmed / elapsed).Max(),
+            measurements.Series.Count == 0
+                ? 0
+                : measurements.Series.Where(p => p.Seconds >= 0.5).Select(p => p.PerSecond(p.Confirmed)).DefaultIfEmpty(confirmed / elapsed).Max(),
             measurements.PurchaseStats(), outcomes, measurements.SellOutSeconds(), outcomes[Name(Outcome.Error)].Count,
             measurements.ErrorSamples, invariants, measurements.Series, measurements.ServerErrors, measurements.Unavailable,
             measurements.Opening?.TotalSeconds, elapsed - measurements.Opening?.TotalSeconds);

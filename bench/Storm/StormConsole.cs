@@ -35,12 +35,14 @@ public static class StormConsole
         yield return ("buyers with no final answer", F(r.Unanswered));
         yield return ("time to final answer, confirmed", Times(r.ConfirmedTimeToAnswer));
         yield return ("time to final answer, all answered", Times(r.AnsweredTimeToAnswer));
-        yield return ("first buyers within the cap not confirmed", $"{F(r.FirstCapNotConfirmed)} of {F(Math.Min(r.CapPurchases, r.Buyers))} ({F(r.FirstCapNotConfirmedShare * 100, "F1")}%)");
+        yield return ("first buyers within the cap not confirmed",
+            $"{F(r.FirstCapNotConfirmed)} of {F(Math.Min(r.CapPurchases, r.Buyers))} ({F(r.FirstCapNotConfirmedShare * 100, "F1")}%)");
         yield return ("places lost", $"{F(r.PlacesLostShare * 100, "F1")}%");
         yield return ("sell-out (the last 201 received)", r.SellOutSeconds is { } sellOut ? $"{F(sellOut, "F2")} s after the first arrival" : "none confirmed");
         yield return ("queued buyers told sold-out: after the sell-out, less their last Retry-After", r.QueuedSoldOutLag.Count == 0
             ? "no queued buyer ended sold-out"
-            : $"max {F(r.QueuedSoldOutLag.MaxSeconds, "F2")} s, p99 {F(r.QueuedSoldOutLag.P99Seconds, "F2")} s, median {F(r.QueuedSoldOutLag.MedianSeconds, "F2")} s ({F(r.QueuedSoldOutLag.Count)} buyers)");
+            : $"max {F(r.QueuedSoldOutLag.MaxSeconds, "F2")} s, p99 {F(r.QueuedSoldOutLag.P99Seconds, "F2")} s, " +
+              $"median {F(r.QueuedSoldOutLag.MedianSeconds, "F2")} s ({F(r.QueuedSoldOutLag.Count)} buyers)");
         yield return ("goodput (confirmed/s, first arrival to sell-out)", r.GoodputPerSecond is { } goodput ? F(goodput) : "none");
         yield return ("closed-loop peak, before the storm", Peak(r.ClosedLoopPeak));
         yield return ("goodput / closed-loop peak", r.GoodputShareOfPeak is { } share ? $"{F(share * 100, "F1")}%" : "-");
@@ -68,9 +70,11 @@ public static class StormConsole
 
     private static IEnumerable<(string, string)> AfterAndAround(StormReport r)
     {
-        yield return ("readiness polls", $"ready {F(r.ReadyPolls)}, not ready {F(r.NotReadyPolls)}, no answer {F(r.UnansweredPolls)} (ready before the storm: {r.ReadyBeforeStorm})");
+        yield return ("readiness polls",
+            $"ready {F(r.ReadyPolls)}, not ready {F(r.NotReadyPolls)}, no answer {F(r.UnansweredPolls)} (ready before the storm: {r.ReadyBeforeStorm})");
         yield return ("said ready while purchases failed", F(r.SaidReadyWhilePurchasesFailed));
-        yield return ("purchase after the storm", $"{r.AfterStorm.Answer} in {F(r.AfterStorm.LatencyMs, "F1")} ms ({(r.AfterStorm.Served ? "served" : "NOT served")})");
+        yield return ("purchase after the storm",
+            $"{r.AfterStorm.Answer} in {F(r.AfterStorm.LatencyMs, "F1")} ms ({(r.AfterStorm.Served ? "served" : "NOT served")})");
         yield return ("state after the storm", r.State is { } state ? $"{F(r.StateStatus)} {state.GetRawText()}" : $"no answer ({F(r.StateStatus)})");
         foreach (var (process, bytes) in r.PeakMemoryBytes)
         {
@@ -102,7 +106,8 @@ public static class StormConsole
 
     private static string Times(TimeStats t) => t.Count == 0
         ? "none"
-        : $"median {F(t.MedianSeconds, "F2")} s, p90 {F(t.P90Seconds, "F2")} s, p99 {F(t.P99Seconds, "F2")} s, max {F(t.MaxSeconds, "F2")} s ({F(t.Count)} buyers)";
+        : $"median {F(t.MedianSeconds, "F2")} s, p90 {F(t.P90Seconds, "F2")} s, p99 {F(t.P99Seconds, "F2")} s, " +
+          $"max {F(t.MaxSeconds, "F2")} s ({F(t.Count)} buyers)";
 
     private static string F(double value, string format = "F0") => value.ToString(format, CultureInfo.InvariantCulture);
 

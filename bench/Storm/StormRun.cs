@@ -162,7 +162,8 @@ public sealed class StormRun : IDisposable
     private void WriteHeader(bool readyBefore) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"storm: {sale.Buyers} buyers over {options.RampSeconds} s, a new connection per attempt, against {gateway}; " +
         $"{sale.Sale.ProgramMonth} caps {sale.CapPurchases} purchases of {StormSale.Amount} won; " +
-        $"this process: open files {limits?.Soft.ToString(CultureInfo.InvariantCulture) ?? "?"} (hard {limits?.Hard.ToString(CultureInfo.InvariantCulture) ?? "?"}), " +
+        $"this process: open files {limits?.Soft.ToString(CultureInfo.InvariantCulture) ?? "?"} " +
+        $"(hard {limits?.Hard.ToString(CultureInfo.InvariantCulture) ?? "?"}), " +
         $"at most {slots.Count} connections; the gateway says {(readyBefore ? "ready" : "NOT ready")} before the storm"));
 
     private StormReport Report(
@@ -178,7 +179,7 @@ public sealed class StormRun : IDisposable
         var queuedSoldOutLag = TimeStats.Of(answered
             .Where(r => r.IsSoldOut && r.LastQueuedWaitSeconds is not null && sellOut is not null)
             .Select(r => r.FinalAt - sellOut!.Value - r.LastQueuedWaitSeconds!.Value));
-        double? goodput = sellOut > 0 ? confirmed.Length / sellOut : null;
+        var goodput = sellOut > 0 ? confirmed.Length / sellOut : null;
         var placesLost = firstCap.Length == 0 ? 0 : (double)firstCap.Count(r => !r.IsConfirmed) / firstCap.Length;
         return new StormReport(
             Arguments: BenchReport.WithoutConnectionString(args),

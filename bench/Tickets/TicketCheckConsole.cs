@@ -22,7 +22,8 @@ public static class TicketCheckConsole
         AnsiConsole.Write(table);
         var summary = new Grid().AddColumn().AddColumn();
         void Row(string name, string value) => summary.AddRow(Markup.Escape(name), Markup.Escape(value));
-        Row("tickets taken", $"{F(report.TicketsTaken)} of {F(report.Citizens)} citizens in {F(report.TakeSeconds, "F1")} s on {F(report.TakeConnections)} connections; " +
+        Row("tickets taken",
+            $"{F(report.TicketsTaken)} of {F(report.Citizens)} citizens in {F(report.TakeSeconds, "F1")} s on {F(report.TakeConnections)} connections; " +
             $"{F(report.BoughtWhileTaking)} went straight in" +
             (report.OtherWhileTaking.Count == 0 ? "" : "; other: " + string.Join(", ", report.OtherWhileTaking.Select(o => $"{o.Key}: {F(o.Value)}"))));
         Row("A: no-op ceiling", $"{F(report.NoOpPerSecond)} answers/s");

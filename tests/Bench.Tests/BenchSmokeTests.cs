@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using Ledger.Testing;
 
 namespace Ledger.Bench.Tests;
 
 /// <summary>Seconds-long runs of the real benchmark, so the tool keeps working; they measure nothing.</summary>
+[Trait("Category", TestCategories.Bench)]
 public sealed class BenchSmokeTests
 {
     private static readonly TimeSpan RunTimeoutMax = TimeSpan.FromMinutes(2);
@@ -39,7 +41,9 @@ public sealed class BenchSmokeTests
 
         var root = report.RootElement;
         Assert.All(HeadlineFields, field => Assert.True(root.TryGetProperty(field, out _), $"No {field} in the report."));
-        Assert.Equal(("grains", "dec-2022", 0L), (root.GetProperty("mode").GetString(), root.GetProperty("scenario").GetString(), root.GetProperty("errors").GetInt64()));
+        Assert.Equal(
+            ("grains", "dec-2022", 0L),
+            (root.GetProperty("mode").GetString(), root.GetProperty("scenario").GetString(), root.GetProperty("errors").GetInt64()));
         Assert.False(root.GetProperty("oversold").GetBoolean());
         Assert.True(root.GetProperty("auditConsistent").GetBoolean());
         Assert.True(root.GetProperty("invariantsHold").GetBoolean());
@@ -65,7 +69,9 @@ public sealed class BenchSmokeTests
         using var report = await RunAsync(["--scenario", "nationwide", "--mode", "baseline", "--citizens", "800", "--baseline-concurrency", "16"]);
 
         var root = report.RootElement;
-        Assert.Equal(("baseline", "nationwide", 0L), (root.GetProperty("mode").GetString(), root.GetProperty("scenario").GetString(), root.GetProperty("errors").GetInt64()));
+        Assert.Equal(
+            ("baseline", "nationwide", 0L),
+            (root.GetProperty("mode").GetString(), root.GetProperty("scenario").GetString(), root.GetProperty("errors").GetInt64()));
         Assert.True(root.GetProperty("invariantsHold").GetBoolean());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("ratioToBaseline").ValueKind);
         // Each of the 200 programs has 4 citizens and a cap for 2 of them: every one sells out.

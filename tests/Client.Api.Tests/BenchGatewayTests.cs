@@ -5,6 +5,7 @@ using System.Text.Json;
 using Ledger.Bench.Gateway;
 using Ledger.Bench.Probes;
 using Ledger.Grains.Interfaces;
+using Ledger.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Ledger.Client.Api.Tests;
@@ -15,6 +16,7 @@ namespace Ledger.Client.Api.Tests;
 /// because this project references the bench gateway.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class BenchGatewayTests(GatewayFixture fixture)
 {
     private const string NoOpPath = "/bench/no-op/programs/nowhere/months/2022-12";

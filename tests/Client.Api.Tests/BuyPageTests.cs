@@ -7,6 +7,7 @@ using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Queue;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Xunit.Abstractions;
 
@@ -17,6 +18,7 @@ namespace Ledger.Client.Api.Tests;
 /// buyer first (<see cref="WaitingRoomDesk.AlwaysQueueSetting"/>), so the page meets the waiting room.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Browser)]
 public sealed class BuyPageTests(GatewayFixture fixture, ITestOutputHelper output)
 {
     /// <summary>

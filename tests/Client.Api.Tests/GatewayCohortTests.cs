@@ -4,11 +4,13 @@ using System.Text.Json;
 using Ledger.Client.Api.Auth;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 
 namespace Ledger.Client.Api.Tests;
 
 /// <summary>Opening by cohort over HTTP: the policy's cohorts, and the token's birthYear claim.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class GatewayCohortTests(GatewayFixture fixture)
 {
     private readonly HttpClient admin = fixture.As("operator-c", LedgerAuth.AdminRole);

@@ -5,12 +5,14 @@ using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Client.Api.Tests;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class GatewayOperationsTests(GatewayFixture fixture)
 {
     private readonly HttpClient admin = fixture.As("operator-2", LedgerAuth.AdminRole);

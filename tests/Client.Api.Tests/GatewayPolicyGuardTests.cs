@@ -4,11 +4,13 @@ using System.Text.Json;
 using Ledger.Client.Api.Auth;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 
 namespace Ledger.Client.Api.Tests;
 
 /// <summary>The guard against operator error and the policy history over HTTP (API.md).</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class GatewayPolicyGuardTests(GatewayFixture fixture)
 {
     private readonly HttpClient admin = fixture.As("operator-9", LedgerAuth.AdminRole);

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ledger.Testing;
 
 namespace Ledger.Client.Api.Tests;
 
 /// <summary>The real gateway binary, started as ./ledger up starts it, when no silo is reachable.</summary>
+[Trait("Category", TestCategories.Process)]
 public sealed class GatewayProcessTests
 {
     [Fact]

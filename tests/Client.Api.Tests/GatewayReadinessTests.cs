@@ -1,6 +1,7 @@
 using System.Net;
 using System.Reflection;
 using Ledger.Client.Api.Hosting;
+using Ledger.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -11,6 +12,7 @@ namespace Ledger.Client.Api.Tests;
 
 /// <summary>Readiness means "a purchase gets an answer", and a failure .NET caches does not go unnoticed.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class GatewayReadinessTests(GatewayFixture fixture)
 {
     private static readonly TimeSpan ChangeTimeoutMax = TimeSpan.FromSeconds(20);

@@ -16,7 +16,7 @@ namespace Ledger.Client.Api.Tests;
 /// answer everyone and serve normally afterwards, and its health must stay reachable on its management port.
 /// </summary>
 [Collection(GatewayCollection.Name)]
-[Trait("Category", "Storm")]
+[Trait("Category", TestCategories.Process)]
 public sealed class GatewayStormTests(GatewayFixture fixture)
 {
     /// <summary>Low enough that the crowd below would take every handle if connections were not bounded.</summary>

@@ -5,10 +5,12 @@ using System.Text.Json;
 using Ledger.Client.Api.Auth;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 
 namespace Ledger.Client.Api.Tests;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class GatewayTests(GatewayFixture fixture)
 {
     private readonly HttpClient admin = fixture.As("operator-1", LedgerAuth.AdminRole);
@@ -269,7 +271,10 @@ public sealed class GatewayTests(GatewayFixture fixture)
                 "\"caps\":{\"mobile\":1,\"paper\":1}}", Encoding.UTF8, "application/json"),
         });
         await admin.PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
-        var twoKeys = new HttpRequestMessage(HttpMethod.Post, path + "/purchases") { Content = JsonContent.Create(new { channel = "mobile", amount = 10_000 }) };
+        var twoKeys = new HttpRequestMessage(HttpMethod.Post, path + "/purchases")
+        {
+            Content = JsonContent.Create(new { channel = "mobile", amount = 10_000 }),
+        };
         twoKeys.Headers.Add("Idempotency-Key", ["a", "b"]);
         var twice = await fixture.As("citizen-p1").SendAsync(twoKeys);
 

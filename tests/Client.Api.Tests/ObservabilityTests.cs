@@ -9,11 +9,13 @@ using Ledger.Client.Api.Auth;
 using Ledger.Grains;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 using Orleans.Diagnostics;
 
 namespace Ledger.Client.Api.Tests;
 
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class ObservabilityTests(GatewayFixture fixture)
 {
     private static readonly TimeSpan TraceTimeoutMax = TimeSpan.FromSeconds(10);

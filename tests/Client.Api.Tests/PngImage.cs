@@ -91,9 +91,9 @@ public sealed class PngImage
             var above = y > 0 ? pixels.AsSpan((y - 1) * stride, stride) : new byte[stride];
             for (var i = 0; i < stride; i++)
             {
-                int left = i >= channels ? row[i - channels] : 0;
+                var left = i >= channels ? row[i - channels] : 0;
                 int up = above[i];
-                int upLeft = i >= channels ? above[i - channels] : 0;
+                var upLeft = i >= channels ? above[i - channels] : 0;
                 row[i] = (byte)(source[i] + filter switch
                 {
                     0 => 0,

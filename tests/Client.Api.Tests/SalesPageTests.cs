@@ -9,6 +9,7 @@ using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Sales;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -19,6 +20,7 @@ namespace Ledger.Client.Api.Tests;
 
 /// <summary>The live sales page, in a real headless Chromium against the gateway on a real port.</summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Browser)]
 public sealed class SalesPageTests(GatewayFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan PageRunTime = TimeSpan.FromSeconds(3);

@@ -8,6 +8,7 @@ using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Queue;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Ledger.Client.Api.Tests;
@@ -19,6 +20,7 @@ namespace Ledger.Client.Api.Tests;
 /// (<see cref="WaitingRoomDesk.AlwaysQueueSetting"/>), so every step is seen.
 /// </summary>
 [Collection(GatewayCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class WaitingRoomTests(GatewayFixture fixture)
 {
     /// <summary>How long a buyer here keeps coming back before the test gives up on an answer.</summary>

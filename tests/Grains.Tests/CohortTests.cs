@@ -1,10 +1,12 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 
 namespace Ledger.Grains.Tests;
 
 /// <summary>Opening by cohort (API.md): each citizen opens at the earliest of their cohorts, or at the policy's opensAt.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class CohortTests(ClusterFixture fixture)
 {
     private readonly LedgerTestCluster ledger = fixture.Ledger;

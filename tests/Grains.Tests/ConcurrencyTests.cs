@@ -1,9 +1,11 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 
 namespace Ledger.Grains.Tests;
 
 [Collection(ClusterCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class ConcurrencyTests(ClusterFixture fixture)
 {
     private readonly LedgerTestCluster ledger = fixture.Ledger;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ledger.Grains.Interfaces;
+using Ledger.Testing;
 
 namespace Ledger.Grains.Tests;
 
@@ -10,6 +11,7 @@ namespace Ledger.Grains.Tests;
 /// <see cref="TcpProxy"/> of their own, so a test cuts exactly one of them; the cluster uses real sockets, so
 /// every answer is serialized as it is for the gateway.
 /// </summary>
+[Trait("Category", TestCategories.Failover)]
 public sealed class DatabaseErrorTests : IAsyncLifetime
 {
     /// <summary>A call made while the database is unreachable must have failed within this.</summary>

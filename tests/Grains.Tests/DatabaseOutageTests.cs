@@ -13,6 +13,7 @@ namespace Ledger.Grains.Tests;
 /// silos reach the ledger tables through a <see cref="TcpProxy"/> the test cuts; grain state and the
 /// checks below (<see cref="LedgerTestCluster.Store"/>) go to the database directly.
 /// </summary>
+[Trait("Category", TestCategories.Failover)]
 public sealed class DatabaseOutageTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long Amount = 10_000;

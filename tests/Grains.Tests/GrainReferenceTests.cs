@@ -1,9 +1,11 @@
 using Ledger.Grains.Interfaces;
+using Ledger.Testing;
 
 namespace Ledger.Grains.Tests;
 
 /// <summary>The quick references of <see cref="LedgerGrains"/> reach the same grains as Orleans' own.</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class GrainReferenceTests(ClusterFixture fixture)
 {
     private readonly LedgerTestCluster ledger = fixture.Ledger;

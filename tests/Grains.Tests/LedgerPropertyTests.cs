@@ -16,6 +16,7 @@ namespace Ledger.Grains.Tests;
 /// <see cref="LedgerAuditor"/> must find every invariant held. Set LEDGER_PROPERTY_SEED to replay a run (its seed is in the test output).
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class LedgerPropertyTests(ClusterFixture fixture, ITestOutputHelper output)
 {
     private const long MobileCap = 100_000;

@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using Ledger.Grains.Storage;
+using Ledger.Testing;
 using Npgsql;
 
 namespace Ledger.Grains.Tests;
 
 /// <summary>The schema as an append-only history, each test on an empty database of its own.</summary>
+[Trait("Category", TestCategories.Database)]
 public sealed class LedgerSchemaTests
 {
     // A history of the test's own: each file records that it ran in schema_runs.
@@ -36,7 +38,8 @@ public sealed class LedgerSchemaTests
             LedgerSchema.Files.Select(f => (f.Version, f.Name, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(f.Sql))))),
             (await HistoryAsync(database)).Select(h => (h.Version, h.Name, h.Checksum)));
         // The baseline holds no compatibility shims: one ledger_commit, no usage counter table.
-        Assert.Equal(1L, await ScalarAsync<long>(database, "SELECT count(*) FROM pg_proc WHERE proname = 'ledger_commit' AND pronamespace = current_schema()::regnamespace"));
+        Assert.Equal(1L, await ScalarAsync<long>(
+            database, "SELECT count(*) FROM pg_proc WHERE proname = 'ledger_commit' AND pronamespace = current_schema()::regnamespace"));
         Assert.Null(await ScalarAsync<object>(database, "SELECT to_regclass('citizen_months')::text"));
     }
 

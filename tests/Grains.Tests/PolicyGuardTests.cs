@@ -1,10 +1,12 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 
 namespace Ledger.Grains.Tests;
 
 /// <summary>The guard against operator error, and the policy's history (API.md, "Guard against operator error").</summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class PolicyGuardTests(ClusterFixture fixture)
 {
     private readonly LedgerTestCluster ledger = fixture.Ledger;

@@ -1,5 +1,6 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
+using Ledger.Testing;
 
 namespace Ledger.Grains.Tests;
 
@@ -10,6 +11,7 @@ namespace Ledger.Grains.Tests;
 /// that uses its own index reads a handful; one that scans the program-month through another index's
 /// prefix reads thousands, which is how purchases slowed as a sale went on.
 /// </summary>
+[Trait("Category", TestCategories.Database)]
 public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<QueryPlanFixture>
 {
     [Fact]

@@ -1,5 +1,6 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 
 namespace Ledger.Grains.Tests;
 
@@ -8,6 +9,7 @@ namespace Ledger.Grains.Tests;
 /// out): given only when it is what the citizen grain would answer, and it changes nothing.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class RefusalTests(ClusterFixture fixture)
 {
     private readonly LedgerTestCluster ledger = fixture.Ledger;

@@ -3,6 +3,7 @@ using FsCheck.Fluent;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
 using Ledger.Sale;
+using Ledger.Testing;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -16,6 +17,8 @@ namespace Ledger.Grains.Tests;
 /// and an admitted purchase is confirmed at the sequence the core expects. Counters and usages must agree after
 /// every step. Set LEDGER_DIFFERENTIAL_SEED to replay a run (its seed is in the test output).
 /// </summary>
+[Trait("Category", TestCategories.Database)]
+[Trait("Category", TestCategories.Slow)]
 public sealed class SaleDifferentialTests(ITestOutputHelper output)
 {
     private const int Cases = 30;

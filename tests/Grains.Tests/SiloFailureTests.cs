@@ -20,6 +20,7 @@ namespace Ledger.Grains.Tests;
 /// to choose and the product's grains carry no placement attribute a test could steer, so this asks where
 /// it went rather than forcing it).
 /// </remarks>
+[Trait("Category", TestCategories.Failover)]
 public sealed class SiloFailureTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long Amount = 10_000;

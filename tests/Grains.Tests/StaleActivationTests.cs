@@ -1,6 +1,7 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
 using Ledger.Sale;
+using Ledger.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
@@ -11,6 +12,7 @@ namespace Ledger.Grains.Tests;
 /// program-month may exist. These tests play the newer one and check the older cannot write.
 /// </summary>
 [Collection(ClusterCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
 public sealed class StaleActivationTests(ClusterFixture fixture)
 {
     private readonly LedgerTestCluster ledger = fixture.Ledger;

@@ -68,7 +68,8 @@ public sealed class WaitingLineTests
             Assert.Equal((null, opening), (grant!.Number, grant.Opening));
         }
 
-        Assert.Equal(0, line.Take(new TicketClaim("early7", opening), Now, RandomDraw)!.Draw - line.Take(new TicketClaim("early7", opening), Now, RandomDraw)!.Draw);
+        Assert.Equal(
+            0, line.Take(new TicketClaim("early7", opening), Now, RandomDraw)!.Draw - line.Take(new TicketClaim("early7", opening), Now, RandomDraw)!.Draw);
         Assert.Equal([new PreQueueCount(opening, 200)], line.WaitingPreQueues());
         Assert.Equal(200, line.TakeNewMembers().Count);
 

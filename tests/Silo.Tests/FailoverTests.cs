@@ -1,4 +1,5 @@
 using Ledger.Chaos;
+using Ledger.Testing;
 using Xunit.Abstractions;
 
 namespace Ledger.Silo.Tests;
@@ -10,6 +11,7 @@ namespace Ledger.Silo.Tests;
 /// consistent audit, and every buyer must have its final answer. The same run is <c>./ledger chaos</c>.
 /// </summary>
 [Collection(SiloProcessCollection.Name)]
+[Trait("Category", TestCategories.Failover)]
 public sealed class FailoverTests(FailoverCluster cluster, ITestOutputHelper output) : IClassFixture<FailoverCluster>
 {
     /// <summary>

@@ -2,11 +2,13 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.Silo.Tests;
 
 [Collection(SiloProcessCollection.Name)]
+[Trait("Category", TestCategories.Process)]
 public sealed partial class SiloMetricsTests
 {
     private static readonly TimeSpan ShutdownTimeoutMax = TimeSpan.FromSeconds(60);

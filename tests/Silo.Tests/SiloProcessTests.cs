@@ -1,5 +1,6 @@
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -8,6 +9,7 @@ using Orleans.Configuration;
 namespace Ledger.Silo.Tests;
 
 [Collection(SiloProcessCollection.Name)]
+[Trait("Category", TestCategories.Process)]
 public sealed class SiloProcessTests
 {
     private static readonly TimeSpan ShutdownTimeoutMax = TimeSpan.FromSeconds(60);
