@@ -139,10 +139,9 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
     private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, string scopedKey, CitizenMonth<Purchase> month)
     {
-        var claim = request.ToClaim();
         if (month.FindBought(scopedKey) is { } first)
         {
-            return Replay(claim, first, month);
+            return Replay(request, first, month);
         }
 
         var city = grains.GetCityMonth(request.ProgramMonth);
@@ -160,7 +159,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
                 await LoadHistoryAsync(request.ProgramMonth, month, settledKey: scopedKey);
                 if (month.FindBought(scopedKey) is { } bought)
                 {
-                    return Replay(claim, bought, month);
+                    return Replay(request, bought, month);
                 }
 
                 result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
@@ -179,8 +178,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     }
 
     /// <summary>The answer to a key that already bought: the first purchase, or a conflict if the body differs.</summary>
-    private static PurchaseResult Replay(Claim claim, Purchase first, CitizenMonth<Purchase> month) =>
-        CitizenMonth<Purchase>.IsRetryOf(claim, first)
+    private static PurchaseResult Replay(PurchaseRequest request, Purchase first, CitizenMonth<Purchase> month) =>
+        CitizenMonth<Purchase>.IsRetryOf(request.ToClaim(), first)
             ? PurchaseResult.Confirmed(first, month.UsedAtLeast)
             : PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict);
 

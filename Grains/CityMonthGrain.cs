@@ -134,8 +134,8 @@ public sealed partial class CityMonthGrain(
         }
 
         var answer = Sale.Admit(
-            request.ToClaim(), order.UsedAtLeast, clock.GetUtcNow(),
-            (claim, price) => new WaitingPurchase(request, claim, price), out var waiting);
+            request.ToClaim(), order.UsedAtLeast, clock.GetUtcNow(), request,
+            static (claim, price, request) => new WaitingPurchase(request, claim, price), out var waiting);
         if (answer is not null)
         {
             return Task.FromResult(answer.ToResult(programMonth, request.CitizenId));

@@ -76,11 +76,12 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
 
     /// <summary>
     /// Judges a purchase. The answer is null when the purchase waits for its batch: then <paramref name="item"/>
-    /// is the waiting item, the one <paramref name="create"/> made and queued, or the same request's first
-    /// attempt still waiting.
+    /// is the waiting item, the one <paramref name="create"/> made (from the claim, its price and
+    /// <paramref name="state"/>) and queued, or the same request's first attempt still waiting.
     /// </summary>
-    public Answer? Admit(
-        Claim claim, long usedAtLeast, DateTimeOffset now, Func<Claim, long, PendingPurchase> create, out PendingPurchase? item)
+    public Answer? Admit<TState>(
+        Claim claim, long usedAtLeast, DateTimeOffset now, TState state, Func<Claim, long, TState, PendingPurchase> create,
+        out PendingPurchase? item)
     {
         item = null;
         if (Rules is not { } rules)
@@ -111,7 +112,7 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             return Answer.Busy;
         }
 
-        item = create(claim, rules.PriceOf(claim.Amount));
+        item = create(claim, rules.PriceOf(claim.Amount), state);
         reserved = reserved.Add(claim.Channel, claim.Amount);
         pendingByKey[(claim.CitizenId, claim.Key)] = item;
         if (claim.SoldBy is not null)

@@ -80,7 +80,7 @@ internal sealed class SaleTwins
             return;
         }
 
-        var refusal = sale.Admit(claim, month.UsedAtLeast, now, (c, price) => new PendingPurchase(c, price), out _);
+        var refusal = sale.Admit(claim, month.UsedAtLeast, now, 0, static (c, price, _) => new PendingPurchase(c, price), out _);
         if (refusal is null)
         {
             await CommitQueuedAsync(buy);
@@ -107,7 +107,7 @@ internal sealed class SaleTwins
             var month = CitizenOf(claim.CitizenId);
             if (month.FindBought(claim.Key) is null)
             {
-                sale.Admit(claim, month.UsedAtLeast, now, (c, price) => new PendingPurchase(c, price), out _);
+                sale.Admit(claim, month.UsedAtLeast, now, 0, static (c, price, _) => new PendingPurchase(c, price), out _);
             }
         }
 

@@ -48,8 +48,9 @@ public sealed class CityMonthSaleTests
     {
         var sale = NewSale();
         var first = Claim("c1");
-        sale.Admit(first, 0, Open, (c, p) => new PendingPurchase(c, p), out var queued);
-        Assert.Null(sale.Admit(first with { }, 0, Open, (_, _) => throw new InvalidOperationException("queued twice"), out var joined));
+        sale.Admit(first, 0, Open, 0, static (c, p, _) => new PendingPurchase(c, p), out var queued);
+        var twice = static PendingPurchase (Claim _, long _, int _) => throw new InvalidOperationException("queued twice");
+        Assert.Null(sale.Admit(first with { }, 0, Open, 0, twice, out var joined));
         Assert.Same(queued, joined);
         Assert.Equal(PurchaseOutcome.IdempotencyConflict, sale.Admit(Claim("c1", 2 * Unit))!.Outcome);
         Assert.Equal(1, sale.Queued);

@@ -25,7 +25,7 @@ internal static class SaleFixtures
 
     /// <summary>Admits a claim, queueing it when accepted.</summary>
     public static Answer? Admit(this CityMonthSale sale, Claim claim, long used = 0, DateTimeOffset? now = null) =>
-        sale.Admit(claim, used, now ?? Open, (c, price) => new PendingPurchase(c, price), out _);
+        sale.Admit(claim, used, now ?? Open, 0, static (c, price, _) => new PendingPurchase(c, price), out _);
 
     /// <summary>What ledger_commit answers when every purchase of the batch is bought, at the next sequences.</summary>
     public static CommitResult AllConfirmed(Batch batch)
