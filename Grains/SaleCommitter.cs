@@ -115,6 +115,7 @@ internal sealed partial class SaleCommitter(
             return;
         }
 
+        // Apply checked that every item has its answer.
         for (var i = 0; i < batch.Cancels.Count; i++)
         {
             var cancel = (WaitingCancel)batch.Cancels[i];

@@ -223,11 +223,33 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
 
     /// <summary>
     /// Applies a committed batch's answers to the head and the buyers, and returns each purchase's answer in
-    /// batch order. Throws on a broken invariant: a bug, after which the sale must stop.
+    /// batch order. Throws on a broken invariant or an answer it cannot read: a bug, after which the head is in
+    /// doubt, who has bought is unknown, and the sale must stop.
     /// </summary>
     public IReadOnlyList<Answer> Apply(Batch batch, CommitResult result)
     {
         Release(batch);
+        try
+        {
+            return ApplyAnswers(batch, result);
+        }
+        catch
+        {
+            HeadInDoubt = true;
+            Buyers = null;
+            throw;
+        }
+    }
+
+    private Answer[] ApplyAnswers(Batch batch, CommitResult result)
+    {
+        if (result.Cancels.Count != batch.Cancels.Count || result.Purchases.Count != batch.Purchases.Count)
+        {
+            throw new InvalidOperationException(
+                $"A batch of {batch.Cancels.Count} cancels and {batch.Purchases.Count} purchases got " +
+                $"{result.Cancels.Count} and {result.Purchases.Count} answers.");
+        }
+
         var sold = Head.Sold;
         var next = Head.NextSequence;
         foreach (var cancel in batch.Cancels)
@@ -370,7 +392,8 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
 
     private static Answer AnswerFor(CommitAnswer entry, CommitLimits limits) => entry.Outcome switch
     {
-        CommitOutcome.Confirmed or CommitOutcome.Duplicate => new Answer(PurchaseOutcome.Confirmed, entry, CitizenUsed: entry.CitizenUsed),
+        CommitOutcome.Confirmed or CommitOutcome.Duplicate when entry.Sequence is not null =>
+            new Answer(PurchaseOutcome.Confirmed, entry, CitizenUsed: entry.CitizenUsed),
         CommitOutcome.Conflict => Answer.Conflict,
         CommitOutcome.LimitExceeded => Answer.LimitExceeded(Math.Max(0, limits.CitizenMonthlyLimit - entry.CitizenUsed), entry.CitizenUsed),
         _ => throw new InvalidOperationException($"A purchase cannot be answered with {entry.Outcome}."),

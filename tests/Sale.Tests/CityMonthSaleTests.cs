@@ -113,6 +113,18 @@ public sealed class CityMonthSaleTests
     }
 
     [Fact]
+    public void After_a_broken_invariant_the_head_is_in_doubt_and_no_buyer_is_vouched_for()
+    {
+        var sale = NewSale(Rules(mobileCap: Unit));
+        sale.Admit(Claim("c1"));
+        var batch = sale.TakeBatch();
+        Assert.ThrowsAny<Exception>(() => sale.Apply(batch, new CommitResult([], [])));
+        Assert.True(sale.HeadInDoubt);
+        Assert.Null(sale.HasBought("c2"));
+        Assert.Equal(Unit, sale.Remaining(Channel.Mobile));
+    }
+
+    [Fact]
     public void An_unknown_outcome_puts_the_head_in_doubt_and_a_reload_sells_out_what_no_longer_fits()
     {
         var sale = NewSale(Rules(mobileCap: 2 * Unit));
