@@ -82,8 +82,7 @@ public sealed class BenchSmokeTests
     /// <summary>Runs the benchmark on the test database; it must exit 0. Returns its JSON report.</summary>
     private static async Task<JsonDocument> RunAsync(string[] arguments)
     {
-        var connection = Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
-            ?? throw new InvalidOperationException("LEDGER_TEST_CONNECTION is not set: run the tests with ./ledger test.");
+        var connection = TestPostgres.ConnectionString;
         var benchPath = typeof(BenchSmokeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "BenchPath").Value!;
         var json = Path.Combine(Path.GetTempPath(), $"bench-smoke-{Guid.NewGuid():N}.json");

@@ -196,7 +196,7 @@ internal sealed class SaleTwins
         var older = sale.Head;
         var newer = (await store.ClaimAsync(programMonth, create: false))!;
         await Assert.ThrowsAsync<LedgerFencedException>(() => store.CommitAsync(
-            programMonth, older, new CommitLimits(rules.CitizenMonthlyLimit, rules.Caps), [],
+            programMonth, older, Limits, [],
             [new CommitPurchase("fenced", "fenced", Channel.Mobile, Unit, Unit)], now));
         Assert.Equal(older with { Epoch = newer.Epoch }, newer);
         sale = new CityMonthSale(newer, await store.ReadBuyersAsync(programMonth, CityMonthSale.BuyersTrackedMax));
@@ -209,7 +209,7 @@ internal sealed class SaleTwins
         try
         {
             var result = await store.CommitAsync(
-                programMonth, sale.Head, new CommitLimits(rules.CitizenMonthlyLimit, rules.Caps), [],
+                programMonth, sale.Head, Limits, [],
                 [CommitPurchase.Of(new PendingPurchase(claim, rules.PriceOf(claim.Amount)))], now);
             var answer = result.Purchases[0];
             Assert.NotEqual(CommitOutcome.Confirmed, answer.Outcome);
@@ -245,6 +245,9 @@ internal sealed class SaleTwins
 
         return month;
     }
+
+    /// <summary>What the database holds a batch to outside a policy change: the policy in force.</summary>
+    private CommitLimits Limits => new(rules.CitizenMonthlyLimit, rules.Caps);
 
     private Rules RulesOf(long mobileCap, long paperCap, long limit) => new(
         new ChannelAmounts(mobileCap, paperCap), limit, Unit, DiscountBps: 1_000, PreQueueMinutes: 0, programMonth.End,

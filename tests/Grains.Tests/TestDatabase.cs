@@ -1,4 +1,5 @@
 using Ledger.Grains.Storage;
+using Ledger.Testing;
 using Npgsql;
 
 namespace Ledger.Grains.Tests;
@@ -9,9 +10,7 @@ public static class TestDatabase
     private static readonly Lazy<Task> Schema = new(() => LedgerSchema.ApplyAsync(ConnectionString));
 
     public static string ConnectionString =>
-        Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
-        ?? throw new InvalidOperationException(
-            "LEDGER_TEST_CONNECTION is not set: run the tests with ./ledger test, which starts PostgreSQL and sets it.");
+        TestPostgres.ConnectionString;
 
     public static Task EnsureSchemaAsync() => Schema.Value;
 

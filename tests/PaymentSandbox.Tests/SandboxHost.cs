@@ -1,3 +1,4 @@
+using Ledger.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Ledger.PaymentSandbox.Tests;
@@ -6,9 +7,7 @@ namespace Ledger.PaymentSandbox.Tests;
 public sealed class SandboxHost : WebApplicationFactory<Program>
 {
     public static string ConnectionString =>
-        Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
-        ?? throw new InvalidOperationException(
-            "LEDGER_TEST_CONNECTION is not set: run the tests with ./ledger test, which starts PostgreSQL and sets it.");
+        TestPostgres.ConnectionString;
 
     protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
         builder.UseSetting("ConnectionStrings:Sandbox", ConnectionString);

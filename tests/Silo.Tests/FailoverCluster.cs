@@ -1,5 +1,6 @@
 using Ledger.Chaos;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -29,9 +30,7 @@ public sealed class FailoverCluster : IAsyncLifetime
 
     /// <summary>The test database, reached directly (for checks made outside the system under test).</summary>
     public static string ConnectionString =>
-        Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
-        ?? throw new InvalidOperationException(
-            "LEDGER_TEST_CONNECTION is not set: run the tests with ./ledger test, which starts PostgreSQL and sets it.");
+        TestPostgres.ConnectionString;
 
     public TcpProxy Database { get; private set; } = null!;
 

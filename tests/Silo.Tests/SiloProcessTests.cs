@@ -15,9 +15,7 @@ public sealed class SiloProcessTests
     private static readonly TimeSpan ShutdownTimeoutMax = TimeSpan.FromSeconds(60);
 
     internal static string ConnectionString =>
-        Environment.GetEnvironmentVariable("LEDGER_TEST_CONNECTION")
-        ?? throw new InvalidOperationException(
-            "LEDGER_TEST_CONNECTION is not set: run the tests with ./ledger test, which starts PostgreSQL and sets it.");
+        TestPostgres.ConnectionString;
 
     [Fact]
     public async Task Silo_process_serves_clients_found_through_the_membership_table_and_keeps_purchases_across_a_restart()
