@@ -30,6 +30,11 @@ public static class LedgerResults
     private static IResult PurchaseAnswer(PurchaseResult result) => result.Outcome switch
     {
         PurchaseOutcome.Confirmed => TypedResults.Created($"/purchases/{result.Purchase!.PurchaseId}", ToBody(result.Purchase)),
+        PurchaseOutcome.Pending => TypedResults.Accepted($"/purchases/{result.Purchase!.PurchaseId}", ToBody(result.Purchase)),
+        PurchaseOutcome.PaymentDeclined => Problem(
+            StatusCodes.Status402PaymentRequired, "payment-declined", "Payment declined",
+            "The payment provider did not take the price; nothing was bought.",
+            new() { ["reason"] = result.Purchase?.Reason, ["purchaseId"] = result.Purchase?.PurchaseId }),
         PurchaseOutcome.NotOpen => Rejection("not-open", "The sale has not opened yet.",
             new() { ["opensAt"] = result.OpensAt!.Value.ToOffset(ProgramMonth.KoreaOffset) }),
         PurchaseOutcome.Closed => Rejection("closed", "The sales month has ended."),
@@ -54,6 +59,8 @@ public static class LedgerResults
         CancelOutcome.WindowPassed => Rejection("cancel-window-passed", "Purchases can be cancelled within 7 days."),
         CancelOutcome.NotFound => NotFound("No such purchase."),
         CancelOutcome.Busy => Unavailable("Too many requests are waiting; nothing was cancelled."),
+        CancelOutcome.PaymentPending => Rejection("payment-pending", "The purchase's payment is still pending; nothing was cancelled."),
+        CancelOutcome.Voided => Rejection("voided", "The purchase was voided: nothing was bought, so nothing was cancelled."),
         _ => throw new InvalidOperationException($"Unknown cancel outcome {result.Outcome}."),
     };
 
@@ -74,12 +81,36 @@ public static class LedgerResults
     public static PurchaseBody ToBody(Purchase purchase) => new(
         purchase.PurchaseId, purchase.ProgramMonth.ProgramId, purchase.ProgramMonth.Month, purchase.CitizenId,
         purchase.Channel.ToName(), purchase.Amount, purchase.Price,
-        purchase.Status == PurchaseStatus.Cancelled ? "cancelled" : "confirmed",
-        purchase.PurchasedAt.ToOffset(ProgramMonth.KoreaOffset), purchase.Sequence);
+        StatusName(purchase.Status), purchase.PurchasedAt.ToOffset(ProgramMonth.KoreaOffset), purchase.Sequence,
+        purchase.Reason, purchase.Refund switch
+        {
+            RefundState.Pending => "pending",
+            RefundState.Done => "done",
+            _ => null,
+        });
 
     public static PolicyBody ToBody(Policy policy) => new(
         policy.OpensAt, policy.DiscountBps, policy.CitizenMonthlyLimit, policy.Unit,
-        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper), CohortBodies(policy), PreQueueMinutesOf(policy));
+        new CapsBody(policy.Caps.Mobile, policy.Caps.Paper), CohortBodies(policy), PreQueueMinutesOf(policy),
+        PaymentOf(policy), HoldSecondsOf(policy));
+
+    public static ReconciliationBody ToBody(ReconciliationReport report) => new(
+        report.Consistent, report.LedgerNet, report.ProviderNet, report.Pending,
+        report.Mismatches.Select(m => new ReconciliationMismatchBody(m.PurchaseId, m.Ledger, m.Provider)).ToArray());
+
+    private static string StatusName(PurchaseStatus status) => status switch
+    {
+        PurchaseStatus.Confirmed => "confirmed",
+        PurchaseStatus.Cancelled => "cancelled",
+        PurchaseStatus.Pending => "pending",
+        PurchaseStatus.Voided => "voided",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown purchase status."),
+    };
+
+    // Shown only for a sale that takes payment, so a policy without one reads as it always did.
+    private static string? PaymentOf(Policy policy) => policy.Payment == PaymentMethod.Account ? "account" : null;
+
+    private static int? HoldSecondsOf(Policy policy) => policy.Payment == PaymentMethod.Account ? policy.HoldSeconds : null;
 
     // Shown only when set, so a policy without a pre-queue reads as it always did.
     private static int? PreQueueMinutesOf(Policy policy) => policy.PreQueueMinutes > 0 ? policy.PreQueueMinutes : null;
@@ -110,19 +141,36 @@ public static class LedgerResults
 
     public static LedgerPageBody ToBody(LedgerPage page) => new(
         page.Entries.Select(e => new LedgerEntryBody(
-            e.Sequence, e.Kind == LedgerEntryKind.Purchase ? "purchase" : "cancel", e.PurchaseId, e.CitizenId,
+            e.Sequence, KindName(e.Kind), e.PurchaseId, e.CitizenId,
             e.Channel.ToName(), e.Amount, e.Price, e.At.ToOffset(ProgramMonth.KoreaOffset))).ToArray(),
         page.Next);
+
+    private static string KindName(LedgerEntryKind kind) => kind switch
+    {
+        LedgerEntryKind.Purchase => "purchase",
+        LedgerEntryKind.Cancel => "cancel",
+        LedgerEntryKind.Hold => "hold",
+        LedgerEntryKind.Post => "post",
+        LedgerEntryKind.Void => "void",
+        LedgerEntryKind.Expire => "expire",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entry kind."),
+    };
 
     public static AuditBody ToBody(AuditReport audit) => new(
         audit.Consistent,
         new Dictionary<string, ChannelAuditBody>
         {
-            [ChannelNames.Mobile] = new(audit.Mobile.Cap, audit.Mobile.SoldByCounter, audit.Mobile.SoldByLedger),
-            [ChannelNames.Paper] = new(audit.Paper.Cap, audit.Paper.SoldByCounter, audit.Paper.SoldByLedger),
+            [ChannelNames.Mobile] = ToBody(audit.Mobile),
+            [ChannelNames.Paper] = ToBody(audit.Paper),
         },
         audit.CitizensOverLimit,
         audit.Entries);
+
+    // Held amounts only where a hold ever was, so an audit without payment reads as it always did.
+    private static ChannelAuditBody ToBody(ChannelAudit channel) =>
+        channel is { HeldByCounter: 0, HeldByLedger: 0 }
+            ? new(channel.Cap, channel.SoldByCounter, channel.SoldByLedger)
+            : new(channel.Cap, channel.SoldByCounter, channel.SoldByLedger, channel.HeldByCounter, channel.HeldByLedger);
 
     public static CitizenMonthBody ToBody(CitizenMonth month) =>
         new(month.Limit, month.Used, month.Remaining, month.Purchases.Select(ToBody).ToArray());

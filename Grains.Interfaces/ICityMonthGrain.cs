@@ -60,4 +60,15 @@ public interface ICityMonthGrain : IGrainWithStringKey
     /// <summary>Recomputes every counter from the ledger and compares.</summary>
     [Alias("Audit")]
     Task<AuditReport?> AuditAsync();
+
+    /// <summary>
+    /// Resumes every hold of the program-month that this activation is not resolving (activating it if need be);
+    /// answers how many it is resolving. The payment sweeper calls it.
+    /// </summary>
+    [Alias("ResolveHolds")]
+    Task<int> ResolveHoldsAsync();
+
+    /// <summary>The ledger's paid purchases against the provider's record; null without a policy.</summary>
+    [Alias("Reconcile")]
+    Task<ReconciliationReport?> ReconcileAsync();
 }

@@ -7,6 +7,8 @@ namespace Ledger.Grains.Interfaces;
 /// starts in KST) and closes when the month ends. Buyers pay the face amount less
 /// <see cref="DiscountBps"/> basis points, rounded down to the won. With <see cref="Cohorts"/>, a citizen whose
 /// birth year a cohort takes opens at the earliest such cohort's <see cref="Cohort.OpensAt"/> instead.
+/// With <see cref="Payment"/> <see cref="PaymentMethod.Account"/>, each purchase is a hold until the provider
+/// withdraws its price, for at most <see cref="HoldSeconds"/>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Ledger.Policy")]
 public sealed record Policy(
@@ -16,8 +18,16 @@ public sealed record Policy(
     [property: Id(3)] long Unit,
     [property: Id(4)] ChannelAmounts Caps,
     [property: Id(5)] IReadOnlyList<Cohort>? Cohorts = null,
-    [property: Id(6)] int PreQueueMinutes = 0)
+    [property: Id(6)] int PreQueueMinutes = 0,
+    [property: Id(7)] PaymentMethod Payment = PaymentMethod.None,
+    [property: Id(8)] int HoldSeconds = Policy.DefaultHoldSeconds)
 {
+    /// <summary>How long a hold waits for its payment unless the policy says otherwise.</summary>
+    public const int DefaultHoldSeconds = 600;
+
+    /// <summary>The longest a hold may wait: a day.</summary>
+    public const int HoldSecondsMax = 24 * 60 * 60;
+
     public const int BasisPointsPerWhole = Rules.BasisPointsPerWhole;
 
     /// <summary>Cohorts a policy may name.</summary>
@@ -49,7 +59,8 @@ public sealed record Policy(
     public bool Equals(Policy? other) =>
         other is not null && OpensAt == other.OpensAt && DiscountBps == other.DiscountBps
         && CitizenMonthlyLimit == other.CitizenMonthlyLimit && Unit == other.Unit && Caps == other.Caps
-        && PreQueueMinutes == other.PreQueueMinutes && (Cohorts ?? []).SequenceEqual(other.Cohorts ?? []);
+        && PreQueueMinutes == other.PreQueueMinutes && (Cohorts ?? []).SequenceEqual(other.Cohorts ?? [])
+        && Payment == other.Payment && HoldSeconds == other.HoldSeconds;
 
     public override int GetHashCode() => HashCode.Combine(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps, Cohorts?.Count ?? 0);
 
@@ -59,7 +70,7 @@ public sealed record Policy(
     /// <summary>The policy as the sale core holds a purchase to it in <paramref name="programMonth"/>.</summary>
     public Rules ToRules(ProgramMonth programMonth) => new(
         Caps, CitizenMonthlyLimit, Unit, DiscountBps, PreQueueMinutes, programMonth.End,
-        birthYear => OpeningFor(programMonth, birthYear));
+        birthYear => OpeningFor(programMonth, birthYear), Payment == PaymentMethod.Account ? HoldSeconds : 0);
 
     /// <summary>When the sale really opens: the later of <see cref="OpensAt"/> and the month's start.</summary>
     public DateTimeOffset EffectiveOpening(ProgramMonth programMonth) => InMonth(OpensAt, programMonth);
@@ -135,6 +146,11 @@ public sealed record Policy(
         if (PreQueueMinutes is < 0 or > PreQueueMinutesMax)
         {
             errors.Add(("preQueueMinutes", $"The pre-queue is from 0 to {PreQueueMinutesMax} minutes."));
+        }
+
+        if (HoldSeconds is < 1 or > HoldSecondsMax)
+        {
+            errors.Add(("holdSeconds", $"A hold lasts from 1 to {HoldSecondsMax} seconds."));
         }
 
         ValidateCohorts(programMonth, errors);

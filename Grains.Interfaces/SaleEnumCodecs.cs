@@ -34,3 +34,6 @@ internal sealed class PurchaseOutcomeCodec : SaleEnumCodec<PurchaseOutcome>;
 
 [RegisterSerializer]
 internal sealed class CancelOutcomeCodec : SaleEnumCodec<CancelOutcome>;
+
+[RegisterSerializer]
+internal sealed class PurchaseStatusCodec : SaleEnumCodec<PurchaseStatus>;

@@ -139,7 +139,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
     private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, string scopedKey, CitizenMonth<Purchase> month)
     {
-        if (month.FindBought(scopedKey) is { } first)
+        // A hold still pending is asked again: the program-month answers how it stands now.
+        if (month.FindBought(scopedKey) is { Status: not PurchaseStatus.Pending } first)
         {
             return Replay(request, first, month);
         }
@@ -157,7 +158,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
                 }
 
                 await LoadHistoryAsync(request.ProgramMonth, month, settledKey: scopedKey);
-                if (month.FindBought(scopedKey) is { } bought)
+                if (month.FindBought(scopedKey) is { Status: not PurchaseStatus.Pending } bought)
                 {
                     return Replay(request, bought, month);
                 }
@@ -173,15 +174,25 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             throw;
         }
 
+        if (result.Outcome == PurchaseOutcome.Pending)
+        {
+            // The usage counts a hold that may yet be voided: it is read again before the next refusal made without the database.
+            month.Forget();
+            return result;
+        }
+
         month.Learn(scopedKey, result.CitizenUsed, result is { Outcome: PurchaseOutcome.Confirmed, Purchase: { } purchase } ? purchase : null);
         return result;
     }
 
-    /// <summary>The answer to a key that already bought: the first purchase, or a conflict if the body differs.</summary>
+    /// <summary>
+    /// The answer to a key that already bought: the first purchase (declined, if its hold was voided), or a conflict
+    /// if the body differs.
+    /// </summary>
     private static PurchaseResult Replay(PurchaseRequest request, Purchase first, CitizenMonth<Purchase> month) =>
-        CitizenMonth<Purchase>.IsRetryOf(request.ToClaim(), first)
-            ? PurchaseResult.Confirmed(first, month.UsedAtLeast)
-            : PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict);
+        !CitizenMonth<Purchase>.IsRetryOf(request.ToClaim(), first) ? PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict)
+        : first.Status == PurchaseStatus.Voided ? new PurchaseResult(PurchaseOutcome.PaymentDeclined, first, CitizenUsed: month.UsedAtLeast)
+        : PurchaseResult.Confirmed(first, month.UsedAtLeast);
 
     private async Task<CitizenHistory> LoadHistoryAsync(
         ProgramMonth programMonth, CitizenMonth<Purchase> month, string? settledKey = null)

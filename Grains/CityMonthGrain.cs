@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using Ledger.Grains.Interfaces;
+using Ledger.Grains.Payments;
 using Ledger.Grains.Storage;
 using Ledger.Sale;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Concurrency;
 
 namespace Ledger.Grains;
@@ -12,7 +15,9 @@ namespace Ledger.Grains;
 /// The program-month grain: a shell around the sale core (<see cref="CityMonthSale"/>), which judges and
 /// reserves each purchase within its turn. A single flusher commits what waits in one transaction
 /// (ledger_commit) and answers each caller once that transaction is durable. The grain is reentrant so that
-/// callers waiting for their batch do not block the next ones from being admitted.
+/// callers waiting for their batch do not block the next ones from being admitted. On a sale that takes payment,
+/// each purchase is written as a hold, and the payment desk takes it to its ending (post, void or expire), which
+/// is written through the same batches.
 /// </summary>
 /// <remarks>
 /// Correctness does not rest on this being the only activation: every commit names the epoch this activation
@@ -24,6 +29,9 @@ namespace Ledger.Grains;
 public sealed partial class CityMonthGrain(
     [PersistentState("city-month", LedgerStorage.Name)] IPersistentState<CityMonthState> state,
     LedgerStore store,
+    PaymentStore payments,
+    IPaymentProvider provider,
+    IOptions<PaymentOptions> paymentOptions,
     [FromKeyedServices(LedgerClock.Key)] TimeProvider clock,
     ILogger<CityMonthGrain> logger) : Grain, ICityMonthGrain
 {
@@ -38,6 +46,7 @@ public sealed partial class CityMonthGrain(
 
     // Null until the program-month has a head: before its first policy there is nothing to own.
     private SaleCommitter? committer;
+    private PaymentDesk? desk;
 
     private CityMonthSale? Sale => committer?.Sale;
 
@@ -57,6 +66,7 @@ public sealed partial class CityMonthGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         LedgerMetrics.Untrack(this);
+        desk?.Stop();
         if (committer?.Flushing is { } flushing)
         {
             try
@@ -199,6 +209,20 @@ public sealed partial class CityMonthGrain(
         return new LedgerPage(entries, more ? entries[^1].Sequence : null);
     }
 
+    public async Task<int> ResolveHoldsAsync()
+    {
+        if (desk is null || Sale is null || Sale.Stopped)
+        {
+            return 0;
+        }
+
+        desk.Resume(await payments.ReadOpenHoldsAsync(programMonth));
+        return desk.Resolving;
+    }
+
+    public async Task<ReconciliationReport?> ReconcileAsync() =>
+        policies.Current is null || Sale is null ? null : await PaymentReconciliation.RunAsync(programMonth, payments, provider);
+
     public async Task<AuditReport?> AuditAsync() =>
         policies.Current is { } policy && Sale is not null
             && await store.AuditAsync(programMonth, policy.CitizenMonthlyLimit) is { } figures
@@ -223,7 +247,40 @@ public sealed partial class CityMonthGrain(
             claimed.Enforce(policy.ToRules(programMonth));
         }
 
-        committer = new SaleCommitter(programMonth, claimed, store, clock, logger, BecomeFenced);
+        committer = new SaleCommitter(programMonth, claimed, store, clock, logger, BecomeFenced, TakeHoldAsync);
+        desk = new PaymentDesk(
+            programMonth, provider, paymentOptions.Value, clock, SettleAsync,
+            sequence => store.ReadPurchaseAsync(programMonth, sequence), logger);
+        // Holds an earlier activation left open are resumed at once.
+        if (head.Held != ChannelAmounts.Zero)
+        {
+            desk.Resume(await payments.ReadOpenHoldsAsync(programMonth));
+        }
+    }
+
+    /// <summary>A hold was just written: the desk withdraws its price, and the grain stays active while it may be open.</summary>
+    private Task<PurchaseResult> TakeHoldAsync(PurchaseResult pending)
+    {
+        var purchase = pending.Purchase!;
+        var holdSeconds = policies.Current?.HoldSeconds ?? Policy.DefaultHoldSeconds;
+        DelayDeactivation(TimeSpan.FromSeconds(holdSeconds) + PaymentOptions.ResolvedWithin);
+        var hold = new OpenHold(
+            purchase.Sequence, purchase.CitizenId, purchase.Channel, purchase.Amount, purchase.Price,
+            purchase.PurchasedAt.AddSeconds(holdSeconds));
+        return desk!.TakeAsync(hold, pending);
+    }
+
+    /// <summary>Writes a hold's ending through the next batch.</summary>
+    private async Task<CommitAnswer> SettleAsync(FollowUp kind, OpenHold hold, string? reason)
+    {
+        var item = new WaitingSettlement(kind, hold, reason);
+        if (Sale is null || !Sale.TryQueue(item))
+        {
+            throw new LedgerUnavailableException($"The sale of {programMonth} stopped; the hold's ending waits for the next activation.");
+        }
+
+        committer!.EnsureFlushing();
+        return await item.Answer.Task;
     }
 
     private async Task<CancelResult> CancelOnceAsync(long purchaseSequence)
@@ -234,9 +291,14 @@ public sealed partial class CityMonthGrain(
             return new CancelResult(CancelOutcome.NotFound);
         }
 
-        if (purchase.Status == PurchaseStatus.Cancelled)
+        switch (purchase.Status)
         {
-            return new CancelResult(CancelOutcome.Cancelled, purchase);
+            case PurchaseStatus.Cancelled:
+                return new CancelResult(CancelOutcome.Cancelled, purchase);
+            case PurchaseStatus.Pending:
+                return new CancelResult(CancelOutcome.PaymentPending, purchase);
+            case PurchaseStatus.Voided:
+                return new CancelResult(CancelOutcome.Voided, purchase);
         }
 
         if (clock.GetUtcNow() - purchase.PurchasedAt > CancelWindow)
@@ -251,7 +313,24 @@ public sealed partial class CityMonthGrain(
         }
 
         committer!.EnsureFlushing();
-        return await item.Answer.Task;
+        var result = await item.Answer.Task;
+        return result.Outcome == CancelOutcome.Cancelled ? await WithRefundAsync(result) : result;
+    }
+
+    /// <summary>A paid purchase's price goes back through the refund outbox: the answer says where that stands.</summary>
+    private async Task<CancelResult> WithRefundAsync(CancelResult cancelled)
+    {
+        try
+        {
+            return await store.ReadPurchaseAsync(programMonth, cancelled.Purchase!.Sequence) is { Refund: not null } refunded
+                ? cancelled with { Purchase = refunded }
+                : cancelled;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            // The cancel is written; only where its refund stands is not known now. A read of the purchase says.
+            return cancelled;
+        }
     }
 
     /// <summary>Throws unless the request is well formed and for this program-month.</summary>
@@ -268,6 +347,7 @@ public sealed partial class CityMonthGrain(
     private void BecomeFenced(string reason)
     {
         LogFenced(programMonth.Key, reason);
+        desk?.Stop();
         SaleCommitter.AnswerBusy(Sale?.Stop() ?? []);
         this.DeactivateOnIdle();
     }

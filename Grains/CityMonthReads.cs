@@ -38,13 +38,13 @@ internal static class CityMonthReads
 
     public static AuditReport Audit(Policy policy, AuditFigures figures)
     {
-        var mobile = new ChannelAudit(policy.Caps.Mobile, figures.HeadSoldMobile, figures.LedgerSoldMobile);
-        var paper = new ChannelAudit(policy.Caps.Paper, figures.HeadSoldPaper, figures.LedgerSoldPaper);
+        var mobile = new ChannelAudit(
+            policy.Caps.Mobile, figures.HeadSoldMobile, figures.LedgerSoldMobile, figures.HeadHeldMobile, figures.LedgerHeldMobile);
+        var paper = new ChannelAudit(
+            policy.Caps.Paper, figures.HeadSoldPaper, figures.LedgerSoldPaper, figures.HeadHeldPaper, figures.LedgerHeldPaper);
         var gapless = figures.Entries == figures.MaxSequence && figures.HeadNextSequence == figures.MaxSequence + 1;
-        var consistent = gapless
-            && mobile.SoldByCounter == mobile.SoldByLedger && mobile.SoldByLedger <= mobile.Cap
-            && paper.SoldByCounter == paper.SoldByLedger && paper.SoldByLedger <= paper.Cap
-            && figures.CitizensOverLimit == 0;
+        var consistent = gapless && mobile.Consistent && paper.Consistent && figures.CitizensOverLimit == 0
+            && figures.OpenHoldsAstray == 0;
         return new AuditReport(consistent, mobile, paper, figures.CitizensOverLimit, figures.Entries, gapless);
     }
 }

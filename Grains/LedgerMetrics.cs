@@ -86,7 +86,7 @@ public static class LedgerMetrics
             var links = callers.Skip(1).Where(c => c != default).Take(LinksMax).Select(c => new ActivityLink(c)).ToArray();
             activity = Source.StartActivity(
                 "ledger commit", ActivityKind.Internal, callers.First(), Tags(programMonth), links);
-            activity?.SetTag("ledger.batch.cancels", batch.Cancels.Count);
+            activity?.SetTag("ledger.batch.follow_ups", batch.FollowUps.Count);
             activity?.SetTag("ledger.batch.purchases", batch.Purchases.Count);
         }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Ledger.Grains.Payments;
 using Ledger.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,8 @@ public static class LedgerSiloBuilderExtensions
 {
     /// <summary>
     /// Registers what the ledger grains need: grain state through Orleans' ADO.NET provider on PostgreSQL,
-    /// the ledger's own store, and the ledger's clock. Clustering is the host's choice.
+    /// the ledger's own store, the ledger's clock, and the payment provider's client (<c>Ledger:Payments</c> in the
+    /// silo's configuration). Clustering is the host's choice.
     /// </summary>
     /// <param name="ledgerConnectionString">Where the ledger tables are. Usually the same database as the grain state.</param>
     /// <param name="grainStateConnectionString">Where Orleans keeps grain state; defaults to the ledger's.</param>
@@ -31,6 +33,7 @@ public static class LedgerSiloBuilderExtensions
         silo.Services.AddSingleton(_ => CreateDataSource(ledgerConnectionString));
         silo.Services.AddSingleton<LedgerStore>();
         silo.Services.AddSingleton<WaitingRoomStore>();
+        silo.Services.AddLedgerPayments(silo.Configuration);
         silo.Services.TryAddKeyedSingleton(LedgerClock.Key, TimeProvider.System);
         silo.AddIncomingGrainCallFilter<DatabaseExceptionFilter>();
         // The filter converts what grain calls throw; the codec, what reaches a caller another way (a failed activation).

@@ -8,11 +8,12 @@ public static class SaleAnswers
 {
     public static PurchaseResult ToResult(this Answer answer, ProgramMonth programMonth, string citizenId) =>
         answer.Entry is { Sequence: { } sequence } entry
-            ? PurchaseResult.Confirmed(
+            ? new PurchaseResult(
+                answer.Outcome,
                 new Purchase(
                     PurchaseIds.Format(programMonth, sequence), programMonth, citizenId, entry.Channel, entry.Amount,
-                    entry.Price, entry.Cancelled ? PurchaseStatus.Cancelled : PurchaseStatus.Confirmed, entry.At, sequence),
-                entry.CitizenUsed)
+                    entry.Price, entry.Status, entry.At, sequence, entry.Reason),
+                CitizenUsed: entry.CitizenUsed)
             : new PurchaseResult(
                 answer.Outcome, Remaining: answer.Remaining, OpensAt: answer.OpensAt, CitizenUsed: answer.CitizenUsed,
                 CitizenHasBought: answer.CitizenHasBought);

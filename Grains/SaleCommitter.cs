@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ledger.Grains.Interfaces;
+using Ledger.Grains.Payments;
 using Ledger.Grains.Storage;
 using Ledger.Sale;
 using Microsoft.Extensions.Logging;
@@ -12,13 +13,15 @@ namespace Ledger.Grains;
 /// caller. A commit whose outcome is unknown leaves the head in doubt; it is read again before the next batch.
 /// </summary>
 /// <param name="fence">Stops the grain: a newer activation owns the program-month, or an invariant broke.</param>
+/// <param name="held">Answers the buyer of a hold just written, once its payment is resolved or pending.</param>
 internal sealed partial class SaleCommitter(
     ProgramMonth programMonth,
     CityMonthSale sale,
     LedgerStore store,
     TimeProvider clock,
     ILogger logger,
-    Action<string> fence)
+    Action<string> fence,
+    Func<PurchaseResult, Task<PurchaseResult>> held)
 {
     public CityMonthSale Sale { get; } = sale;
 
@@ -71,7 +74,7 @@ internal sealed partial class SaleCommitter(
         try
         {
             result = await store.CommitAsync(
-                programMonth, batch.Head, batch.Limits, batch.Cancels.Select(c => c.Sequence).ToArray(),
+                programMonth, batch.Head, batch.Limits, batch.FollowUps,
                 batch.Purchases.Select(CommitPurchase.Of).ToArray(), clock.GetUtcNow());
         }
         catch (LedgerFencedException e)
@@ -116,17 +119,46 @@ internal sealed partial class SaleCommitter(
         }
 
         // Apply checked that every item has its answer.
-        for (var i = 0; i < batch.Cancels.Count; i++)
+        for (var i = 0; i < batch.FollowUps.Count; i++)
         {
-            var cancel = (WaitingCancel)batch.Cancels[i];
-            cancel.Answer.TrySetResult(new CancelResult(
-                CancelOutcome.Cancelled, cancel.Purchase with { Status = PurchaseStatus.Cancelled }, result.Cancels[i].CitizenUsed));
+            switch (batch.FollowUps[i])
+            {
+                case WaitingCancel cancel:
+                    cancel.Answer.TrySetResult(new CancelResult(
+                        CancelOutcome.Cancelled, cancel.Purchase with { Status = PurchaseStatus.Cancelled },
+                        result.FollowUps[i].CitizenUsed));
+                    break;
+                case WaitingSettlement settlement:
+                    settlement.Answer.TrySetResult(result.FollowUps[i]);
+                    break;
+            }
         }
 
         for (var i = 0; i < answers.Count; i++)
         {
             var purchase = (WaitingPurchase)batch.Purchases[i];
-            purchase.Answer.TrySetResult(answers[i].ToResult(programMonth, purchase.Request.CitizenId));
+            var answer = answers[i].ToResult(programMonth, purchase.Request.CitizenId);
+            if (answers[i] is { Outcome: PurchaseOutcome.Pending, Entry.Outcome: CommitOutcome.Confirmed })
+            {
+                _ = AnswerHeldAsync(purchase, answer);
+            }
+            else
+            {
+                purchase.Answer.TrySetResult(answer);
+            }
+        }
+    }
+
+    /// <summary>A hold was just written: its buyer is answered once the payment desk has an answer (at worst, pending).</summary>
+    private async Task AnswerHeldAsync(WaitingPurchase purchase, PurchaseResult pending)
+    {
+        try
+        {
+            purchase.Answer.TrySetResult(await held(pending));
+        }
+        catch (Exception)
+        {
+            purchase.Answer.TrySetResult(pending);
         }
     }
 

@@ -5,7 +5,7 @@ using Ledger.Sale;
 namespace Ledger.Grains;
 
 internal sealed class WaitingCancel(Purchase purchase)
-    : PendingCancel(purchase.Sequence, purchase.CitizenId, purchase.Channel, purchase.Amount), IWaitingItem
+    : PendingFollowUp(FollowUp.Cancel, purchase.Sequence, purchase.CitizenId, purchase.Channel, purchase.Amount), IWaitingItem
 {
     public Purchase Purchase { get; } = purchase;
 

@@ -29,9 +29,12 @@ public sealed record Answer(
     public static Answer LimitExceeded(long remaining, long? citizenUsed = null) =>
         new(PurchaseOutcome.LimitExceeded, Remaining: remaining, CitizenUsed: citizenUsed);
 
-    /// <summary>Whether an outcome is the purchase's answer, which its key gets again; Busy and PreQueue are not.</summary>
+    /// <summary>
+    /// Whether an outcome is the purchase's answer, which its key gets again; Busy and PreQueue are not, and
+    /// neither is Pending (the key then gets the purchase as it stands).
+    /// </summary>
     public static bool IsFinalOutcome(PurchaseOutcome outcome) =>
-        outcome is not (PurchaseOutcome.Busy or PurchaseOutcome.PreQueue);
+        outcome is not (PurchaseOutcome.Busy or PurchaseOutcome.PreQueue or PurchaseOutcome.Pending);
 
     public bool IsFinal => IsFinalOutcome(Outcome);
 

@@ -5,9 +5,9 @@ namespace Ledger.Sale;
 /// <see cref="Limits"/>. Each citizen, and each teller's key, appears at most once (ledger_commit relies on it).
 /// </summary>
 public sealed record Batch(
-    LedgerHead Head, CommitLimits Limits, IReadOnlyList<PendingCancel> Cancels, IReadOnlyList<PendingPurchase> Purchases)
+    LedgerHead Head, CommitLimits Limits, IReadOnlyList<PendingFollowUp> FollowUps, IReadOnlyList<PendingPurchase> Purchases)
 {
-    public int Count => Cancels.Count + Purchases.Count;
+    public int Count => FollowUps.Count + Purchases.Count;
 
-    public IEnumerable<PendingItem> Items => Cancels.Concat<PendingItem>(Purchases);
+    public IEnumerable<PendingItem> Items => FollowUps.Concat<PendingItem>(Purchases);
 }

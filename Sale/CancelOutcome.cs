@@ -13,4 +13,10 @@ public enum CancelOutcome
 
     /// <summary>Too many requests are waiting; nothing changed, try again shortly.</summary>
     Busy = 3,
+
+    /// <summary>The purchase's payment is still pending: there is nothing bought to cancel yet.</summary>
+    PaymentPending = 4,
+
+    /// <summary>The purchase's hold was voided: nothing was bought, so there is nothing to cancel.</summary>
+    Voided = 5,
 }

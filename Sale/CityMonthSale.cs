@@ -71,7 +71,7 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
     /// <summary>Whether the citizen ever bought here; null when the sale cannot tell.</summary>
     public bool? HasBought(string citizenId) => Buyers?.Citizens.Contains(citizenId);
 
-    /// <summary>What a channel has left under the policy in force: cap less sold less reserved.</summary>
+    /// <summary>What a channel has left under the policy in force: cap less sold, held and reserved.</summary>
     public long Remaining(Channel channel) => Rules is { } rules ? RemainingUnder(rules, channel) : 0;
 
     /// <summary>
@@ -113,6 +113,7 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
         }
 
         item = create(claim, rules.PriceOf(claim.Amount), state);
+        item.HoldSeconds = rules.HoldSeconds > 0 ? rules.HoldSeconds : null;
         reserved = reserved.Add(claim.Channel, claim.Amount);
         pendingByKey[(claim.CitizenId, claim.Key)] = item;
         if (claim.SoldBy is not null)
@@ -144,15 +145,18 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
         return refusal with { CitizenHasBought = false };
     }
 
-    /// <summary>Queues a cancel; false when the sale is stopped or full (Busy).</summary>
-    public bool TryQueue(PendingCancel cancel)
+    /// <summary>
+    /// Queues a follow-up; false when the sale is stopped, or full (Busy) for a cancel. A hold's ending is queued
+    /// even when full: it frees what the hold took, and there are never more of them than holds.
+    /// </summary>
+    public bool TryQueue(PendingFollowUp followUp)
     {
-        if (Stopped || queue.Count >= PendingMax)
+        if (Stopped || (followUp.Kind == FollowUp.Cancel && queue.Count >= PendingMax))
         {
             return false;
         }
 
-        queue.AddLast(cancel);
+        queue.AddLast(followUp);
         return true;
     }
 
@@ -167,7 +171,7 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
     {
         foreach (var channel in Enum.GetValues<Channel>())
         {
-            var taken = Head.Sold[channel] + reserved[channel];
+            var taken = Head.Taken(channel) + reserved[channel];
             if (incoming!.Caps[channel] < taken)
             {
                 return (channel, taken);
@@ -190,7 +194,7 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
         var citizens = new HashSet<string>(StringComparer.Ordinal);
         // Admission already keeps a teller's key to one waiting purchase; the batch does not rely on it.
         var tellerKeys = new HashSet<string>(StringComparer.Ordinal);
-        var cancels = new List<PendingCancel>();
+        var followUps = new List<PendingFollowUp>();
         var purchases = new List<PendingPurchase>();
         var node = queue.First;
         for (var scanned = 0; node is not null && scanned < BatchScanMax && citizens.Count < BatchMax; scanned++)
@@ -205,9 +209,9 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
                 }
 
                 queue.Remove(node);
-                if (node.Value is PendingCancel cancel)
+                if (node.Value is PendingFollowUp followUp)
                 {
-                    cancels.Add(cancel);
+                    followUps.Add(followUp);
                 }
                 else
                 {
@@ -218,7 +222,7 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             node = next;
         }
 
-        return new Batch(Head, Limits(), cancels, purchases);
+        return new Batch(Head, Limits(), followUps, purchases);
     }
 
     /// <summary>
@@ -243,18 +247,25 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
 
     private Answer[] ApplyAnswers(Batch batch, CommitResult result)
     {
-        if (result.Cancels.Count != batch.Cancels.Count || result.Purchases.Count != batch.Purchases.Count)
+        if (result.FollowUps.Count != batch.FollowUps.Count || result.Purchases.Count != batch.Purchases.Count)
         {
             throw new InvalidOperationException(
-                $"A batch of {batch.Cancels.Count} cancels and {batch.Purchases.Count} purchases got " +
-                $"{result.Cancels.Count} and {result.Purchases.Count} answers.");
+                $"A batch of {batch.FollowUps.Count} follow-ups and {batch.Purchases.Count} purchases got " +
+                $"{result.FollowUps.Count} and {result.Purchases.Count} answers.");
         }
 
         var sold = Head.Sold;
+        var held = Head.Held;
         var next = Head.NextSequence;
-        foreach (var cancel in batch.Cancels)
+        foreach (var followUp in batch.FollowUps)
         {
-            sold = sold.Add(cancel.Channel, -cancel.Amount);
+            var (channel, amount) = (followUp.Channel, followUp.Amount);
+            (sold, held) = followUp.Kind switch
+            {
+                FollowUp.Cancel => (sold.Add(channel, -amount), held),
+                FollowUp.Post => (sold.Add(channel, amount), held.Add(channel, -amount)),
+                _ => (sold, held.Add(channel, -amount)),
+            };
             next++;
         }
 
@@ -265,7 +276,15 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             var entry = result.Purchases[i];
             if (entry.Outcome == CommitOutcome.Confirmed)
             {
-                sold = sold.Add(entry.Channel, entry.Amount);
+                if (entry.Status == PurchaseStatus.Pending)
+                {
+                    held = held.Add(entry.Channel, entry.Amount);
+                }
+                else
+                {
+                    sold = sold.Add(entry.Channel, entry.Amount);
+                }
+
                 next++;
                 Buyers?.Add(claim.CitizenId, claim.Key);
             }
@@ -273,7 +292,7 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             answers[i] = AnswerFor(entry, batch.Limits);
         }
 
-        Head = Head with { NextSequence = next, Sold = sold };
+        Head = Head with { NextSequence = next, Sold = sold, Held = held };
         if (Buyers?.Count > BuyersTrackedMax)
         {
             Buyers = null;
@@ -322,7 +341,7 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             if (node.Value is PendingPurchase purchase)
             {
                 var channel = purchase.Claim.Channel;
-                var left = caps[channel] - Head.Sold[channel] - reserved[channel];
+                var left = caps[channel] - Head.Taken(channel) - reserved[channel];
                 if (purchase.Claim.Amount > left)
                 {
                     queue.Remove(node);
@@ -388,15 +407,23 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
         claim.SoldBy is not null && Buyers?.TellerKeys.GetValueOrDefault(claim.Key) is { } owner && owner != claim.CitizenId;
 
     private long RemainingUnder(Rules rules, Channel channel) =>
-        Math.Max(0, rules.Caps[channel] - Head.Sold[channel] - reserved[channel]);
+        Math.Max(0, rules.Caps[channel] - Head.Taken(channel) - reserved[channel]);
 
     private static Answer AnswerFor(CommitAnswer entry, CommitLimits limits) => entry.Outcome switch
     {
         CommitOutcome.Confirmed or CommitOutcome.Duplicate when entry.Sequence is not null =>
-            new Answer(PurchaseOutcome.Confirmed, entry, CitizenUsed: entry.CitizenUsed),
+            new Answer(OutcomeOf(entry.Status), entry, CitizenUsed: entry.CitizenUsed),
         CommitOutcome.Conflict => Answer.Conflict,
         CommitOutcome.LimitExceeded => Answer.LimitExceeded(Math.Max(0, limits.CitizenMonthlyLimit - entry.CitizenUsed), entry.CitizenUsed),
         _ => throw new InvalidOperationException($"A purchase cannot be answered with {entry.Outcome}."),
+    };
+
+    /// <summary>A purchase recorded as it stands: bought (also if cancelled since), a hold waiting for its payment, or voided.</summary>
+    private static PurchaseOutcome OutcomeOf(PurchaseStatus status) => status switch
+    {
+        PurchaseStatus.Pending => PurchaseOutcome.Pending,
+        PurchaseStatus.Voided => PurchaseOutcome.PaymentDeclined,
+        _ => PurchaseOutcome.Confirmed,
     };
 
     /// <summary>A broken invariant is a bug: fail loudly rather than carry on selling.</summary>
@@ -404,10 +431,11 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
     {
         foreach (var channel in Enum.GetValues<Channel>())
         {
-            if (Head.Sold[channel] > Rules!.Caps[channel] || Head.Sold[channel] < 0 || reserved[channel] < 0)
+            if (Head.Taken(channel) > Rules!.Caps[channel] || Head.Sold[channel] < 0 || Head.Held[channel] < 0 || reserved[channel] < 0)
             {
                 throw new InvalidOperationException(
-                    $"{channel}: sold {Head.Sold[channel]}, reserved {reserved[channel]}, cap {Rules.Caps[channel]}.");
+                    $"{channel}: sold {Head.Sold[channel]}, held {Head.Held[channel]}, reserved {reserved[channel]}, " +
+                    $"cap {Rules.Caps[channel]}.");
             }
         }
     }

@@ -2,7 +2,8 @@ namespace Ledger.Sale;
 
 /// <summary>
 /// The answer for one item of a batch. For a purchase, <see cref="Sequence"/> and the figures are those of
-/// the purchase (the first one, for a duplicate); for a cancel, those of the cancel entry.
+/// the purchase (the first one, for a duplicate); for a follow-up, those of its entry. <see cref="Status"/> is
+/// how the purchase stands now, with <see cref="Reason"/> why a hold was voided.
 /// </summary>
 public sealed record CommitAnswer(
     CommitOutcome Outcome,
@@ -12,4 +13,5 @@ public sealed record CommitAnswer(
     long Amount,
     long Price,
     DateTimeOffset At,
-    bool Cancelled);
+    PurchaseStatus Status,
+    string? Reason = null);

@@ -1,6 +1,6 @@
 namespace Ledger.Sale;
 
-/// <summary>What the database answered for one item of a batch (see ledger_commit in db/0003_ledger.sql).</summary>
+/// <summary>What the database answered for one item of a batch (see ledger_commit in db/0005_payments.sql).</summary>
 public enum CommitOutcome
 {
     Confirmed,
@@ -8,4 +8,7 @@ public enum CommitOutcome
     Conflict,
     LimitExceeded,
     Cancelled,
+    Posted,
+    Voided,
+    Expired,
 }

@@ -1,4 +1,4 @@
 namespace Ledger.Sale;
 
 /// <summary>The answers of a committed batch, in the order the items were given.</summary>
-public sealed record CommitResult(IReadOnlyList<CommitAnswer> Cancels, IReadOnlyList<CommitAnswer> Purchases);
+public sealed record CommitResult(IReadOnlyList<CommitAnswer> FollowUps, IReadOnlyList<CommitAnswer> Purchases);

@@ -35,4 +35,13 @@ public enum PurchaseOutcome
     /// (the answer's opening): the buyer waits in the pre-queue. No answer: nothing happened.
     /// </summary>
     PreQueue = 9,
+
+    /// <summary>
+    /// Held, and the payment provider has not answered yet: the purchase is pending until its hold is posted
+    /// (confirmed) or voided. Not the key's last answer: the same key asks how it stands now.
+    /// </summary>
+    Pending = 10,
+
+    /// <summary>The provider refused the payment, or gave no word before the hold expired: nothing was bought.</summary>
+    PaymentDeclined = 11,
 }

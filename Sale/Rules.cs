@@ -2,7 +2,8 @@ namespace Ledger.Sale;
 
 /// <summary>
 /// What a purchase is held to in one program-month: the policy in force, as the sale reads it. The opening
-/// by birth year is the policy's own rule (its cohorts), handed in.
+/// by birth year is the policy's own rule (its cohorts), handed in. <see cref="HoldSeconds"/> is how long a
+/// purchase's hold may wait for its payment, 0 when the sale takes no payment.
 /// </summary>
 public sealed record Rules(
     ChannelAmounts Caps,
@@ -11,7 +12,8 @@ public sealed record Rules(
     int DiscountBps,
     int PreQueueMinutes,
     DateTimeOffset MonthEnd,
-    Func<int?, DateTimeOffset> OpeningFor)
+    Func<int?, DateTimeOffset> OpeningFor,
+    int HoldSeconds = 0)
 {
     public const int BasisPointsPerWhole = 10_000;
 

@@ -19,6 +19,8 @@ public static class ProgramsApi
             .Produces<LedgerPageBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         months.MapGet("/audit", AuditAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .Produces<AuditBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+        months.MapGet("/reconciliation", ReconcileAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
+            .Produces<ReconciliationBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         months.MapGet("/policy-history", GetPolicyHistoryAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .Produces<PolicyHistoryBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         return app;
@@ -106,6 +108,20 @@ public static class ProgramsApi
         return audit is null
             ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
             : TypedResults.Ok(LedgerResults.ToBody(audit));
+    }
+
+    public static async Task<IResult> ReconcileAsync(string programId, string month, IGrainFactory grains)
+    {
+        var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var report = await grains.GetCityMonth(programMonth).ReconcileAsync();
+        return report is null
+            ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
+            : TypedResults.Ok(LedgerResults.ToBody(report));
     }
 
     private const long EntriesPageDefault = 100;

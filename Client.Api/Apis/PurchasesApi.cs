@@ -15,7 +15,8 @@ public static class PurchasesApi
     public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/programs/{programId}/months/{month}/purchases", BuyAsync).RequireAuthorization()
-            .Produces<PurchaseBody>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .Produces<PurchaseBody>(StatusCodes.Status201Created).Produces<PurchaseBody>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status402PaymentRequired)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).WithLedgerProblems()

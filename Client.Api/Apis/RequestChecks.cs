@@ -99,8 +99,21 @@ public static class RequestChecks
             return null;
         }
 
+        PaymentMethod? payment = body.Payment switch
+        {
+            null or "none" => PaymentMethod.None,
+            "account" => PaymentMethod.Account,
+            _ => null,
+        };
+        if (payment is null)
+        {
+            errors["payment"] = ["The payment is \"account\" (the buyer's bank account) or \"none\"."];
+            return null;
+        }
+
         var policy = new Policy(body.OpensAt!.Value, body.DiscountBps!.Value, body.CitizenMonthlyLimit!.Value, body.Unit!.Value,
-            new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value), cohorts, body.PreQueueMinutes ?? 0);
+            new ChannelAmounts(body.Caps!.Mobile!.Value, body.Caps.Paper!.Value), cohorts, body.PreQueueMinutes ?? 0,
+            payment.Value, body.HoldSeconds ?? Grains.Interfaces.Policy.DefaultHoldSeconds);
         foreach (var (field, message) in policy.Validate(programMonth))
         {
             errors[field] = [message];

@@ -1,3 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Ledger.Client.Api.Contracts;
 
-public sealed record ChannelAuditBody(long Cap, long SoldByCounter, long SoldByLedger);
+/// <summary>A channel's audit; the held amounts appear only on a sale that takes payment.</summary>
+public sealed record ChannelAuditBody(
+    long Cap, long SoldByCounter, long SoldByLedger,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? HeldByCounter = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? HeldByLedger = null);

@@ -9,4 +9,6 @@ namespace Ledger.Client.Api.Contracts;
 public sealed record PolicyBody(
     DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohortBody>? Cohorts = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PreQueueMinutes = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PreQueueMinutes = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Payment = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? HoldSeconds = null);

@@ -6,7 +6,7 @@ namespace Ledger.Client.Api.Contracts;
 /// </summary>
 public sealed record PolicyChangeBody(
     DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps, bool? Confirm,
-    IReadOnlyList<CohortBody>? Cohorts = null, int? PreQueueMinutes = null)
+    IReadOnlyList<CohortBody>? Cohorts = null, int? PreQueueMinutes = null, string? Payment = null, int? HoldSeconds = null)
 {
-    public PolicyBody Policy => new(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps, Cohorts, PreQueueMinutes);
+    public PolicyBody Policy => new(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps, Cohorts, PreQueueMinutes, Payment, HoldSeconds);
 }

@@ -9,4 +9,16 @@ public sealed record AuditFigures(
     long LedgerSoldPaper,
     long Entries,
     long MaxSequence,
-    long CitizensOverLimit);
+    long CitizensOverLimit)
+{
+    public long HeadHeldMobile { get; init; }
+
+    public long HeadHeldPaper { get; init; }
+
+    public long LedgerHeldMobile { get; init; }
+
+    public long LedgerHeldPaper { get; init; }
+
+    /// <summary>Holds open by the ledger but missing from ledger_open_holds, or the other way round.</summary>
+    public long OpenHoldsAstray { get; init; }
+}

@@ -13,6 +13,9 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// <summary>The SQLSTATE ledger_commit raises when the head has moved on: a newer activation owns it.</summary>
     public const string FencedSqlState = "LF001";
 
+    /// <summary>The reason a hold voided on its expiry gives.</summary>
+    public const string ExpiredReason = "expired";
+
     /// <summary>
     /// Raises the program-month's epoch for a new activation and returns the head it starts from; null when
     /// the program-month has no head and <paramref name="create"/> is false.
@@ -20,7 +23,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     public async Task<LedgerHead?> ClaimAsync(ProgramMonth programMonth, bool create)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT epoch, next_sequence, sold_mobile, sold_paper FROM ledger_claim($1, $2, $3)");
+            "SELECT epoch, next_sequence, sold_mobile, sold_paper, held_mobile, held_paper FROM ledger_claim_with_holds($1, $2, $3)");
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         command.Parameters.Add(new() { Value = create });
@@ -31,7 +34,8 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     public async Task<LedgerHead?> ReadHeadAsync(ProgramMonth programMonth)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT epoch, next_sequence, sold_mobile, sold_paper FROM ledger_heads WHERE program_id = $1 AND month = $2");
+            "SELECT epoch, next_sequence, sold_mobile, sold_paper, held_mobile, held_paper FROM ledger_heads " +
+            "WHERE program_id = $1 AND month = $2");
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         return await ReadHeadAsync(command);
@@ -45,7 +49,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         ProgramMonth programMonth,
         LedgerHead head,
         CommitLimits limits,
-        IReadOnlyList<long> cancels,
+        IReadOnlyList<PendingFollowUp> followUps,
         IReadOnlyList<CommitPurchase> purchases,
         DateTimeOffset at)
     {
@@ -54,20 +58,23 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         [
             programMonth.ProgramId, programMonth.Month, head.Epoch, head.NextSequence,
             limits.CitizenMonthlyLimit, limits.Caps.Mobile, limits.Caps.Paper, at.ToUniversalTime(),
-            cancels.ToArray(),
+            followUps.Select(f => f.Sequence).ToArray(),
+            followUps.Select(f => KindOf(f.Kind)).ToArray(),
+            followUps.Select(f => f.Reason).ToArray(),
             purchases.Select(p => p.CitizenId).ToArray(),
             purchases.Select(p => p.IdempotencyKey).ToArray(),
             purchases.Select(p => p.Channel.ToName()).ToArray(),
             purchases.Select(p => p.Amount).ToArray(),
             purchases.Select(p => p.Price).ToArray(),
             purchases.Select(p => p.SoldBy).ToArray(),
+            purchases.Select(p => p.HoldSeconds).ToArray(),
         ];
         foreach (var value in values)
         {
             command.Parameters.Add(new() { Value = value });
         }
 
-        var cancelAnswers = new CommitAnswer?[cancels.Count];
+        var followUpAnswers = new CommitAnswer?[followUps.Count];
         var purchaseAnswers = new CommitAnswer?[purchases.Count];
         try
         {
@@ -83,14 +90,15 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
                     reader.GetInt64(5),
                     reader.GetInt64(6),
                     reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.GetBoolean(8));
+                    ParseStatus(reader.GetString(8)),
+                    reader.IsDBNull(9) ? null : reader.GetString(9));
                 if (item > 0)
                 {
                     purchaseAnswers[item - 1] = answer;
                 }
                 else
                 {
-                    cancelAnswers[-item - 1] = answer;
+                    followUpAnswers[-item - 1] = answer;
                 }
             }
         }
@@ -99,7 +107,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             throw new LedgerFencedException(e.MessageText, e);
         }
 
-        return new CommitResult(Complete(cancelAnswers), Complete(purchaseAnswers));
+        return new CommitResult(Complete(followUpAnswers), Complete(purchaseAnswers));
     }
 
     /// <summary>The purchase recorded at a sequence, with its current status; null when there is none.</summary>
@@ -127,7 +135,8 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             byKey.Add(reader.GetString(7), ReadPurchase(programMonth, reader));
         }
 
-        var used = byKey.Values.Where(p => p.Status == PurchaseStatus.Confirmed).Sum(p => p.Amount);
+        // A hold counts until it ends, like a purchase.
+        var used = byKey.Values.Where(p => p.Status is PurchaseStatus.Confirmed or PurchaseStatus.Pending).Sum(p => p.Amount);
         return new CitizenHistory(used, byKey);
     }
 
@@ -157,7 +166,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     public async Task<long> ReadMaxCitizenUsedAsync(ProgramMonth programMonth)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT coalesce(max(used), 0)::bigint FROM (SELECT sum(CASE WHEN kind = 'purchase' THEN amount ELSE -amount END) AS used " +
+            "SELECT coalesce(max(used), 0)::bigint FROM (SELECT sum(CASE kind WHEN 'purchase' THEN amount WHEN 'post' THEN 0 ELSE -amount END) AS used " +
             "FROM ledger_entries WHERE program_id = $1 AND month = $2 GROUP BY citizen_id) u");
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
@@ -168,7 +177,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<LedgerEntry>> ReadEntriesAsync(ProgramMonth programMonth, long after, int limit)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT sequence, kind, purchase_sequence, citizen_id, channel, amount, price, at FROM ledger_entries " +
+            "SELECT sequence, kind, purchase_sequence, citizen_id, channel, amount, price, at, payment IS NOT NULL FROM ledger_entries " +
             "WHERE program_id = $1 AND month = $2 AND sequence > $3 ORDER BY sequence LIMIT $4");
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
@@ -180,7 +189,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         {
             entries.Add(new LedgerEntry(
                 reader.GetInt64(0),
-                reader.GetString(1) == "purchase" ? LedgerEntryKind.Purchase : LedgerEntryKind.Cancel,
+                KindOf(reader.GetString(1), paid: reader.GetBoolean(8)),
                 PurchaseIds.Format(programMonth, reader.GetInt64(2)),
                 reader.GetString(3),
                 ChannelNames.Parse(reader.GetString(4)),
@@ -195,7 +204,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// <summary>The counters and their recomputation from the ledger, in one snapshot; null without a head.</summary>
     public async Task<AuditFigures?> AuditAsync(ProgramMonth programMonth, long citizenMonthlyLimit)
     {
-        await using var command = dataSource.CreateCommand("SELECT * FROM ledger_audit($1, $2, $3)");
+        await using var command = dataSource.CreateCommand("SELECT * FROM ledger_audit_with_holds($1, $2, $3)");
         command.Parameters.Add(new() { Value = programMonth.ProgramId });
         command.Parameters.Add(new() { Value = programMonth.Month });
         command.Parameters.Add(new() { Value = citizenMonthlyLimit });
@@ -207,13 +216,20 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
 
         return new AuditFigures(
             reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-            reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
+            reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7))
+        {
+            HeadHeldMobile = reader.GetInt64(8),
+            HeadHeldPaper = reader.GetInt64(9),
+            LedgerHeldMobile = reader.GetInt64(10),
+            LedgerHeldPaper = reader.GetInt64(11),
+            OpenHoldsAstray = reader.GetInt64(12),
+        };
     }
 
     /// <summary>One batch's commit (the parameters of <c>ledger_commit</c>, in order); internal so that tests can check its plan.</summary>
     internal const string CommitSql =
-        "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, cancelled " +
-        "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+        "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, status, reason " +
+        "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 
     /// <summary>The purchases of program-month ($1, $2), at most $3, by citizen and stored key; internal so that tests can check its plan.</summary>
     internal const string BuyersSql =
@@ -228,18 +244,39 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     internal const string CitizenHistorySql =
         PurchaseSelect + "WHERE (p.program_id || '/' || p.month) = ($1 || '/' || $2) AND p.kind = 'purchase' AND p.citizen_id = $3";
 
-    // Purchases of the program-month ($1, $2) with whether each is cancelled. A lookup by sequence names the
-    // plain columns (the primary key); one by citizen or of cancels names the program-month as the secondary
-    // indexes key it, so that only the index meant for it fits (see db/0003_ledger.sql).
+    // Purchases of the program-month ($1, $2) with whether each is cancelled, how its hold ended (if it is one)
+    // and what is owed back for it. A lookup by sequence names the plain columns (the primary key); one by citizen
+    // or of follow-ups names the program-month as the secondary indexes key it, so that only the index meant for
+    // it fits (see db/0003_ledger.sql).
     private const string PurchaseSelect =
         "SELECT p.sequence, p.citizen_id, p.channel, p.amount, p.price, p.at, " +
         "EXISTS (SELECT 1 FROM ledger_entries c WHERE c.kind = 'cancel' AND c.purchase_sequence = p.sequence " +
-        "AND (c.program_id || '/' || c.month) = ($1 || '/' || $2)), p.idempotency_key " +
+        "AND (c.program_id || '/' || c.month) = ($1 || '/' || $2)), p.idempotency_key, p.payment IS NOT NULL, " +
+        "(SELECT e.kind || coalesce(':' || e.reason, '') FROM ledger_entries e " +
+        "WHERE e.kind IN ('post', 'void', 'expire') AND e.purchase_sequence = p.sequence " +
+        "AND (e.program_id || '/' || e.month) = ($1 || '/' || $2)), " +
+        "(SELECT r.state FROM payment_refunds r WHERE r.program_id = p.program_id AND r.month = p.month " +
+        "AND r.purchase_sequence = p.sequence) " +
         "FROM ledger_entries p ";
 
     private static Purchase ReadPurchase(ProgramMonth programMonth, NpgsqlDataReader reader)
     {
         var sequence = reader.GetInt64(0);
+        var ending = reader.IsDBNull(9) ? null : reader.GetString(9);
+        var (status, reason) = (reader.GetBoolean(6), reader.GetBoolean(8), ending) switch
+        {
+            (true, _, _) => (PurchaseStatus.Cancelled, null),
+            (_, true, null) => (PurchaseStatus.Pending, null),
+            (_, _, not null) when ending.StartsWith("void:", StringComparison.Ordinal) => (PurchaseStatus.Voided, ending[5..]),
+            (_, _, "expire") => (PurchaseStatus.Voided, ExpiredReason),
+            _ => (PurchaseStatus.Confirmed, (string?)null),
+        };
+        var refund = reader.IsDBNull(10) ? null : reader.GetString(10) switch
+        {
+            "pending" => RefundState.Pending,
+            "done" => RefundState.Done,
+            _ => (RefundState?)null,
+        };
         return new Purchase(
             PurchaseIds.Format(programMonth, sequence),
             programMonth,
@@ -247,9 +284,11 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             ChannelNames.Parse(reader.GetString(2)),
             reader.GetInt64(3),
             reader.GetInt64(4),
-            reader.GetBoolean(6) ? PurchaseStatus.Cancelled : PurchaseStatus.Confirmed,
+            status,
             reader.GetFieldValue<DateTimeOffset>(5),
-            sequence);
+            sequence,
+            reason,
+            refund);
     }
 
     private static async Task<LedgerHead?> ReadHeadAsync(NpgsqlCommand command)
@@ -263,7 +302,10 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         return new LedgerHead(
             reader.GetInt64(0),
             reader.GetInt64(1),
-            new ChannelAmounts(reader.GetInt64(2), reader.GetInt64(3)));
+            new ChannelAmounts(reader.GetInt64(2), reader.GetInt64(3)))
+        {
+            Held = new ChannelAmounts(reader.GetInt64(4), reader.GetInt64(5)),
+        };
     }
 
     private static CommitOutcome ParseOutcome(string outcome) => outcome switch
@@ -273,7 +315,38 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         "conflict" => CommitOutcome.Conflict,
         "limit" => CommitOutcome.LimitExceeded,
         "cancelled" => CommitOutcome.Cancelled,
+        "posted" => CommitOutcome.Posted,
+        "voided" => CommitOutcome.Voided,
+        "expired" => CommitOutcome.Expired,
         _ => throw new InvalidOperationException($"ledger_commit answered an unknown outcome '{outcome}'."),
+    };
+
+    private static PurchaseStatus ParseStatus(string status) => status switch
+    {
+        "confirmed" => PurchaseStatus.Confirmed,
+        "cancelled" => PurchaseStatus.Cancelled,
+        "pending" => PurchaseStatus.Pending,
+        "voided" => PurchaseStatus.Voided,
+        _ => throw new InvalidOperationException($"ledger_commit answered an unknown status '{status}'."),
+    };
+
+    private static string KindOf(FollowUp kind) => kind switch
+    {
+        FollowUp.Cancel => "cancel",
+        FollowUp.Post => "post",
+        FollowUp.Void => "void",
+        FollowUp.Expire => "expire",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown follow-up."),
+    };
+
+    private static LedgerEntryKind KindOf(string kind, bool paid) => kind switch
+    {
+        "purchase" => paid ? LedgerEntryKind.Hold : LedgerEntryKind.Purchase,
+        "cancel" => LedgerEntryKind.Cancel,
+        "post" => LedgerEntryKind.Post,
+        "void" => LedgerEntryKind.Void,
+        "expire" => LedgerEntryKind.Expire,
+        _ => throw new InvalidOperationException($"The ledger holds an entry of unknown kind '{kind}'."),
     };
 
     private static CommitAnswer[] Complete(CommitAnswer?[] answers) =>

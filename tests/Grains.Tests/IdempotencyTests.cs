@@ -211,8 +211,9 @@ public sealed class IdempotencyTests(ClusterFixture fixture)
         object[] values =
         [
             sale.ProgramId, sale.Month, head.Epoch, head.NextSequence, Scenario.Limit, 1_000_000_000L, 1_000_000_000L,
-            DateTimeOffset.UtcNow, Array.Empty<long>(), new[] { own.CitizenId }, new[] { "teller-1 counter-1" },
-            new[] { "paper" }, new[] { 10_000L }, new[] { 9_000L }, new[] { "teller-1" },
+            DateTimeOffset.UtcNow, Array.Empty<long>(), Array.Empty<string>(), Array.Empty<string>(), new[] { own.CitizenId },
+            new[] { "teller-1 counter-1" }, new[] { "paper" }, new[] { 10_000L }, new[] { 9_000L }, new[] { "teller-1" },
+            new int?[] { null },
         ];
         foreach (var value in values)
         {

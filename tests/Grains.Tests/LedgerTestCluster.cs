@@ -31,9 +31,10 @@ public sealed class LedgerTestCluster : IAsyncDisposable
     /// <param name="ledgerConnection">Where the ledger tables are reached; defaults to the test database.</param>
     /// <param name="grainStateConnection">Where Orleans' grain state is reached; defaults to the test database.</param>
     /// <param name="tcp">Real sockets instead of in-memory transport, so clients outside the cluster (the gateway) can connect.</param>
+    /// <param name="settings">More of the silos' configuration, by key (for example <c>Ledger:Payments:BaseUrl</c>).</param>
     public static async Task<LedgerTestCluster> StartAsync(
         string name, short silos = 2, string? ledgerConnection = null, TimeSpan? responseTimeout = null, bool tcp = false,
-        string? grainStateConnection = null)
+        string? grainStateConnection = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         await TestDatabase.EnsureSchemaAsync();
         var builder = new TestClusterBuilder(silos);
@@ -51,6 +52,11 @@ public sealed class LedgerTestCluster : IAsyncDisposable
         if (grainStateConnection is not null)
         {
             builder.Properties[LedgerSiloConfigurator.GrainStateConnectionKey] = grainStateConnection;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.Properties[key] = value;
         }
 
         builder.AddSiloBuilderConfigurator<LedgerSiloConfigurator>();

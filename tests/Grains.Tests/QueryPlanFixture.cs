@@ -85,7 +85,11 @@ public sealed class QueryPlanFixture : IAsyncLifetime
             head = (await Store.ReadHeadAsync(programMonth))!;
         }
 
-        long[] cancels = [.. Enumerable.Range(0, Citizens / 10).Select(i => (long)(i * 10 + 1))];
+        PendingFollowUp[] cancels =
+        [
+            .. Enumerable.Range(0, Citizens / 10)
+                .Select(i => new PendingFollowUp(FollowUp.Cancel, i * 10 + 1, citizens[i * 10], Channel.Mobile, Unit)),
+        ];
         await Store.CommitAsync(programMonth, head, Limits, cancels, [], DateTimeOffset.UtcNow);
         return citizens;
     }

@@ -45,10 +45,10 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
         object[] values =
         [
             newer.ProgramId, newer.Month, head.Epoch, head.NextSequence, limits.CitizenMonthlyLimit,
-            limits.Caps.Mobile, limits.Caps.Paper, DateTimeOffset.UtcNow, Array.Empty<long>(),
-            items, items.Select(c => QueryPlanFixture.TellerOf(c) + " second").ToArray(), items.Select(_ => "mobile").ToArray(),
+            limits.Caps.Mobile, limits.Caps.Paper, DateTimeOffset.UtcNow, Array.Empty<long>(), Array.Empty<string>(),
+            Array.Empty<string>(), items, items.Select(c => QueryPlanFixture.TellerOf(c) + " second").ToArray(), items.Select(_ => "mobile").ToArray(),
             items.Select(_ => QueryPlanFixture.Unit).ToArray(), items.Select(_ => QueryPlanFixture.Unit * 9 / 10).ToArray(),
-            items.Select(QueryPlanFixture.TellerOf).ToArray(),
+            items.Select(QueryPlanFixture.TellerOf).ToArray(), items.Select(_ => (int?)null).ToArray(),
         ];
 
         // The first call in a session also reads the catalog while plpgsql plans its statements.

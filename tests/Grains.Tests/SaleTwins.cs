@@ -124,9 +124,9 @@ internal sealed class SaleTwins
         {
             var batch = sale.TakeBatch();
             var result = await store.CommitAsync(
-                programMonth, batch.Head, batch.Limits, batch.Cancels.Select(c => c.Sequence).ToArray(),
+                programMonth, batch.Head, batch.Limits, batch.FollowUps,
                 batch.Purchases.Select(CommitPurchase.Of).ToArray(), now);
-            var expectedSequence = batch.Head.NextSequence + batch.Cancels.Count;
+            var expectedSequence = batch.Head.NextSequence + batch.FollowUps.Count;
             for (var i = 0; i < batch.Purchases.Count; i++)
             {
                 var claim = batch.Purchases[i].Claim;
@@ -156,11 +156,11 @@ internal sealed class SaleTwins
 
         var (citizenId, purchase) = live[pick % live.Count];
         live.RemoveAt(pick % live.Count);
-        Assert.True(sale.TryQueue(new PendingCancel(purchase.Sequence, citizenId, purchase.Channel, purchase.Amount)));
+        Assert.True(sale.TryQueue(new PendingFollowUp(FollowUp.Cancel, purchase.Sequence, citizenId, purchase.Channel, purchase.Amount)));
         var batch = sale.TakeBatch();
-        var result = await store.CommitAsync(programMonth, batch.Head, batch.Limits, [purchase.Sequence], [], now);
+        var result = await store.CommitAsync(programMonth, batch.Head, batch.Limits, batch.FollowUps, [], now);
         sale.Apply(batch, result);
-        CitizenOf(citizenId).LearnCancel(result.Cancels[0].CitizenUsed, purchase with { Cancelled = true });
+        CitizenOf(citizenId).LearnCancel(result.FollowUps[0].CitizenUsed, purchase with { Cancelled = true });
     }
 
     private async Task ChangePolicyAsync(SaleStep.ChangePolicy change)

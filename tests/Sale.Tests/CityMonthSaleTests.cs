@@ -172,10 +172,10 @@ public sealed class CityMonthSaleTests
     {
         var sale = NewSale();
         sale.Admit(Claim("c1"));
-        Assert.True(sale.TryQueue(new PendingCancel(1, "c2", Channel.Mobile, Unit)));
+        Assert.True(sale.TryQueue(new PendingFollowUp(FollowUp.Cancel, 1, "c2", Channel.Mobile, Unit)));
         Assert.Equal(2, sale.Stop().Count);
         Assert.Equal(PurchaseOutcome.Busy, sale.Admit(Claim("c3"))!.Outcome);
-        Assert.False(sale.TryQueue(new PendingCancel(1, "c2", Channel.Mobile, Unit)));
+        Assert.False(sale.TryQueue(new PendingFollowUp(FollowUp.Cancel, 1, "c2", Channel.Mobile, Unit)));
         Assert.Equal(1_000_000, sale.Remaining(Channel.Mobile));
     }
 

@@ -30,12 +30,12 @@ internal static class SaleFixtures
     /// <summary>What ledger_commit answers when every purchase of the batch is bought, at the next sequences.</summary>
     public static CommitResult AllConfirmed(Batch batch)
     {
-        var next = batch.Head.NextSequence + batch.Cancels.Count;
+        var next = batch.Head.NextSequence + batch.FollowUps.Count;
         return new CommitResult(
-            batch.Cancels.Select(c => Entry(CommitOutcome.Cancelled, c.Sequence, c.Channel, c.Amount)).ToArray(),
+            batch.FollowUps.Select(c => Entry(CommitOutcome.Cancelled, c.Sequence, c.Channel, c.Amount)).ToArray(),
             batch.Purchases.Select(p => Entry(CommitOutcome.Confirmed, next++, p.Claim.Channel, p.Claim.Amount)).ToArray());
     }
 
     public static CommitAnswer Entry(CommitOutcome outcome, long sequence, Channel channel, long amount, long used = 0) =>
-        new(outcome, sequence, used, channel, amount, amount * 9 / 10, Open, Cancelled: false);
+        new(outcome, sequence, used, channel, amount, amount * 9 / 10, Open, PurchaseStatus.Confirmed);
 }
