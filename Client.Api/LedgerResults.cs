@@ -137,7 +137,7 @@ public static class LedgerResults
             [ChannelNames.Mobile] = ToBody(snapshot.Mobile),
             [ChannelNames.Paper] = ToBody(snapshot.Paper),
         },
-        CohortBodies(snapshot.Policy), PreQueueMinutesOf(snapshot.Policy));
+        CohortBodies(snapshot.Policy), PreQueueMinutesOf(snapshot.Policy), PaymentOf(snapshot.Policy), HoldSecondsOf(snapshot.Policy));
 
     public static LedgerPageBody ToBody(LedgerPage page) => new(
         page.Entries.Select(e => new LedgerEntryBody(

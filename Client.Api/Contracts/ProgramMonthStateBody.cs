@@ -12,4 +12,6 @@ public sealed record ProgramMonthStateBody(
     string Status,
     IReadOnlyDictionary<string, ChannelStateBody> Channels,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CohortBody>? Cohorts = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PreQueueMinutes = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PreQueueMinutes = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Payment = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? HoldSeconds = null);

@@ -24,7 +24,7 @@ internal static class PaymentReconciliation
             }
 
             var ids = page.Select(p => PurchaseIds.Format(programMonth, p.Sequence)).ToArray();
-            var record = await provider.InquireAsync([.. ids, .. ids.Select(RefundCourier.TransferIdOf)], CancellationToken.None);
+            var record = await InquireAsync(provider, [.. ids, .. ids.Select(RefundCourier.TransferIdOf)]);
             for (var i = 0; i < page.Count; i++)
             {
                 if (page[i].LedgerNet is not { } ledger)
@@ -46,6 +46,20 @@ internal static class PaymentReconciliation
         }
 
         return new ReconciliationReport(mismatches.Count == 0, ledgerNet, providerNet, pending, mismatches);
+    }
+
+    /// <summary>The provider's record; a provider that cannot be asked makes the report unavailable, never partial.</summary>
+    private static async Task<IReadOnlyDictionary<string, TransferOutcome>> InquireAsync(IPaymentProvider provider, string[] ids)
+    {
+        try
+        {
+            return await provider.InquireAsync(ids, CancellationToken.None);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or OperationCanceledException
+            or Polly.Timeout.TimeoutRejectedException)
+        {
+            throw new LedgerUnavailableException($"The payment provider cannot be asked for its record now: {e.Message}");
+        }
     }
 
     private static long DoneAmount(IReadOnlyDictionary<string, TransferOutcome> record, string transferId) =>

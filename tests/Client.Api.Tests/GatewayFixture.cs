@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Queue;
 using Ledger.Grains.Tests;
+using Ledger.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -12,23 +13,29 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ledger.Client.Api.Tests;
 
 /// <summary>
-/// The real gateway over HTTP, joined as an Orleans client to an in-process cluster on the test PostgreSQL.
+/// The real gateway over HTTP, joined as an Orleans client to an in-process cluster on the test PostgreSQL, whose
+/// silos take payment from the payment sandbox, run as its own process.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
     private LedgerTestCluster? ledger;
     private WebApplicationFactory<Program>? gateway;
+    private PaymentSandboxProcess? sandbox;
 
     public LedgerTestCluster Ledger => ledger ?? throw new InvalidOperationException("The cluster did not start.");
 
     public WebApplicationFactory<Program> Gateway => gateway ?? throw new InvalidOperationException("The gateway did not start.");
+
+    public PaymentSandboxProcess Sandbox => sandbox ?? throw new InvalidOperationException("The sandbox did not start.");
 
     /// <summary>What a gateway process needs to join this cluster: the silos' gateway endpoints, the ids, the database.</summary>
     public Dictionary<string, string> ClusterSettings { get; } = [];
 
     public async Task InitializeAsync()
     {
-        ledger = await LedgerTestCluster.StartAsync("gateway", silos: 1, tcp: true);
+        await TestDatabase.EnsureSchemaAsync();
+        sandbox = await PaymentSandboxProcess.StartAsync(TestDatabase.ConnectionString);
+        ledger = await LedgerTestCluster.StartAsync("gateway", silos: 1, tcp: true, settings: PaymentFixture.Settings(sandbox.BaseAddress));
         var options = ledger.Cluster.Options;
         var gateways = string.Join(',', ledger.Cluster.Silos.Select(s => s.GatewayAddress.Endpoint));
         ClusterSettings["ConnectionStrings__Ledger"] = TestDatabase.ConnectionString;
@@ -63,6 +70,11 @@ public sealed class GatewayFixture : IAsyncLifetime
         if (ledger is not null)
         {
             await ledger.DisposeAsync();
+        }
+
+        if (sandbox is not null)
+        {
+            await sandbox.DisposeAsync();
         }
     }
 

@@ -10,7 +10,7 @@ namespace Ledger.Grains.Tests;
 /// </summary>
 public sealed class PaymentFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(1);
 
     private LedgerTestCluster? ledger;
     private PaymentSandboxProcess? sandbox;

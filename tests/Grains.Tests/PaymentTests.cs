@@ -168,7 +168,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
 
         var cancelled = await ledger.Grains.GetGrain<ICitizenGrain>(citizen).CancelAsync(sale, bought.Sequence);
         await bank.SetFaultsAsync(new { });
-        var refunded = await UntilAsync(() => ledger.City(sale).GetPurchaseAsync(bought.Sequence), p => p?.Refund == RefundState.Done);
+        var refunded = await Eventually.UntilAsync(() => ledger.City(sale).GetPurchaseAsync(bought.Sequence), p => p?.Refund == RefundState.Done);
         var again = await ledger.Grains.GetGrain<ICitizenGrain>(citizen).CancelAsync(sale, bought.Sequence);
 
         Assert.Equal((CancelOutcome.Cancelled, RefundState.Pending), (cancelled.Outcome, cancelled.Purchase!.Refund));
@@ -222,10 +222,10 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
 
     /// <summary>Waits until the purchase's hold has ended, and returns it.</summary>
     private async Task<Purchase> UntilSettledAsync(ProgramMonth sale, long sequence) =>
-        (await UntilAsync(() => ledger.City(sale).GetPurchaseAsync(sequence), p => p is { Status: not PurchaseStatus.Pending }))!;
+        (await Eventually.UntilAsync(() => ledger.City(sale).GetPurchaseAsync(sequence), p => p is { Status: not PurchaseStatus.Pending }))!;
 
     private async Task<string> UntilRefundSettledAsync(ProgramMonth sale, long sequence) =>
-        (await UntilAsync(() => RefundStateAsync(sale, sequence), s => s is not null and not "pending"))!;
+        (await Eventually.UntilAsync(() => RefundStateAsync(sale, sequence), s => s is not null and not "pending"))!;
 
     private async Task<string?> RefundStateAsync(ProgramMonth sale, long sequence)
     {
@@ -244,22 +244,5 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         var reconciliation = await ledger.City(sale).ReconcileAsync();
         Assert.Equal((true, 0L), (reconciliation!.Consistent, reconciliation.Pending));
         Assert.Equal(reconciliation.LedgerNet, reconciliation.ProviderNet);
-    }
-
-    /// <summary>Reads until <paramref name="done"/> holds: what the test waits for happens in the background.</summary>
-    private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                Assert.True(done(value), $"Still {value} after 30 s.");
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

@@ -11,7 +11,8 @@ namespace Ledger.Grains.Tests;
 
 /// <summary>
 /// The sale core and its SQL twin, ledger_commit, judge the same generated sequences of purchases, double taps,
-/// teller sales, cancels, policy changes and fenced activations on the real PostgreSQL. The core knows everything
+/// teller sales, cancels, policy changes (to and from taking payment), holds posted, voided and expired, and fenced
+/// activations on the real PostgreSQL. The core knows everything
 /// here (one writer, every answer learned), so each of its answers must be the database's: a key that bought
 /// is a duplicate, a conflict is a conflict, over the limit is over the limit, over the cap fails the batch,
 /// and an admitted purchase is confirmed at the sequence the core expects. Counters and usages must agree after
@@ -48,11 +49,25 @@ public sealed class SaleDifferentialTests(ITestOutputHelper output)
         ]);
     }
 
+    [Fact]
+    public async Task Holds_take_the_cap_until_they_end_and_each_ending_is_judged_alike_in_both()
+    {
+        await RunAsync(
+        [
+            new SaleStep.ChangePolicy(10, 6, 5, Paid: true),
+            new SaleStep.Buy(0, 0, Channel.Mobile, 3, null), new SaleStep.Buy(1, 0, Channel.Mobile, 4, null),
+            new SaleStep.Buy(2, 0, Channel.Mobile, 3, null), new SaleStep.Buy(3, 0, Channel.Mobile, 1, null),
+            new SaleStep.Settle(0, FollowUp.Post), new SaleStep.Settle(0, FollowUp.Void), new SaleStep.Settle(0, FollowUp.Expire),
+            new SaleStep.Buy(1, 0, Channel.Mobile, 4, null), new SaleStep.Cancel(0), new SaleStep.Buy(3, 1, Channel.Mobile, 5, null),
+            new SaleStep.ChangePolicy(10, 6, 5, Paid: false), new SaleStep.Buy(2, 1, Channel.Mobile, 2, null), new SaleStep.Cancel(0),
+        ]);
+    }
+
     private static async Task<bool> RunAsync(SaleStep[] steps)
     {
         await TestDatabase.EnsureSchemaAsync();
         await using var dataSource = NpgsqlDataSource.Create(TestDatabase.ConnectionString);
-        var twins = await SaleTwins.StartAsync(new LedgerStore(dataSource));
+        var twins = await SaleTwins.StartAsync(dataSource);
         foreach (var step in steps)
         {
             await twins.RunAsync(step);
@@ -74,7 +89,10 @@ public abstract record SaleStep
     /// <summary>Cancels the n-th live purchase (modulo how many there are); nothing when there is none.</summary>
     public sealed record Cancel(int Pick) : SaleStep;
 
-    public sealed record ChangePolicy(int MobileCapUnits, int PaperCapUnits, int LimitUnits) : SaleStep;
+    public sealed record ChangePolicy(int MobileCapUnits, int PaperCapUnits, int LimitUnits, bool Paid = false) : SaleStep;
+
+    /// <summary>Ends the n-th open hold (modulo how many there are) with a post, a void or an expiry; nothing when none is open.</summary>
+    public sealed record Settle(int Pick, FollowUp Kind) : SaleStep;
 
     /// <summary>A new activation claims the program-month: the older one's commits must fail.</summary>
     public sealed record Fence : SaleStep;
@@ -97,8 +115,10 @@ internal static class SaleSteps
         (10, BuyGen.Select(b => (SaleStep)b)),
         (3, Gen.ArrayOf(BuyGen).Select(b => (SaleStep)new SaleStep.Burst(b.Take(6).ToArray()))),
         (3, Gen.Choose(0, 20).Select(p => (SaleStep)new SaleStep.Cancel(p))),
-        (1, from m in Gen.Choose(0, 20) from p in Gen.Choose(0, 10) from l in Gen.Choose(1, 10)
-            select (SaleStep)new SaleStep.ChangePolicy(m, p, l)),
+        (2, from m in Gen.Choose(0, 20) from p in Gen.Choose(0, 10) from l in Gen.Choose(1, 10) from paid in Gen.Elements(false, true)
+            select (SaleStep)new SaleStep.ChangePolicy(m, p, l, paid)),
+        (4, from pick in Gen.Choose(0, 20) from kind in Gen.Elements(FollowUp.Post, FollowUp.Post, FollowUp.Void, FollowUp.Expire)
+            select (SaleStep)new SaleStep.Settle(pick, kind)),
         (1, Gen.Constant((SaleStep)new SaleStep.Fence())));
 
     private static IEnumerable<SaleStep[]> Shrink(SaleStep[] steps) =>

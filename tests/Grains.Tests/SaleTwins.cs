@@ -8,7 +8,9 @@ namespace Ledger.Grains.Tests;
 /// <summary>
 /// One program-month judged twice: by the sale core (a <see cref="CityMonthSale"/> and a
 /// <see cref="CitizenMonth{TPurchase}"/> per citizen, learning every answer) and by ledger_commit on PostgreSQL.
-/// Each step asserts that the two agree; see <see cref="SaleDifferentialTests"/>.
+/// Each step asserts that the two agree; see <see cref="SaleDifferentialTests"/>. Under a policy that takes
+/// payment, purchases are holds that later steps post, void or expire; the twins also keep what each payer has
+/// paid net (posted prices less refunds owed), which must equal their paid vouchers' prices in the database.
 /// </summary>
 internal sealed class SaleTwins
 {
@@ -17,27 +19,31 @@ internal sealed class SaleTwins
 
     private readonly ProgramMonth programMonth;
     private readonly LedgerStore store;
+    private readonly NpgsqlDataSource dataSource;
     private readonly DateTimeOffset now;
     private readonly Dictionary<string, CitizenMonth<Recorded>> citizens = new(StringComparer.Ordinal);
     private readonly List<(string CitizenId, Recorded Purchase)> live = [];
+    private readonly List<(string CitizenId, Recorded Purchase)> open = [];
+    private readonly Dictionary<string, long> paidNet = new(StringComparer.Ordinal);
     private CityMonthSale sale;
     private Rules rules;
 
-    private SaleTwins(ProgramMonth programMonth, LedgerStore store, LedgerHead head)
+    private SaleTwins(ProgramMonth programMonth, NpgsqlDataSource dataSource, LedgerHead head)
     {
         this.programMonth = programMonth;
-        this.store = store;
+        this.dataSource = dataSource;
+        store = new LedgerStore(dataSource);
         now = programMonth.Start.AddDays(1);
         rules = RulesOf(mobileCap: 10 * Unit, paperCap: 6 * Unit, limit: 5 * Unit);
         sale = new CityMonthSale(head, new Buyers());
         sale.Enforce(rules);
     }
 
-    public static async Task<SaleTwins> StartAsync(LedgerStore store)
+    public static async Task<SaleTwins> StartAsync(NpgsqlDataSource dataSource)
     {
         var programMonth = new ProgramMonth($"diff-{Guid.NewGuid():N}"[..30], "2026-12");
-        var head = await store.ClaimAsync(programMonth, create: true);
-        return new SaleTwins(programMonth, store, head!);
+        var head = await new LedgerStore(dataSource).ClaimAsync(programMonth, create: true);
+        return new SaleTwins(programMonth, dataSource, head!);
     }
 
     public Task RunAsync(SaleStep step) => step switch
@@ -47,6 +53,7 @@ internal sealed class SaleTwins
         SaleStep.Cancel cancel => CancelAsync(cancel.Pick),
         SaleStep.ChangePolicy change => ChangePolicyAsync(change),
         SaleStep.Fence => FenceAsync(),
+        SaleStep.Settle settle => SettleAsync(settle),
         _ => throw new ArgumentOutOfRangeException(nameof(step), step, "Unknown step."),
     };
 
@@ -61,7 +68,36 @@ internal sealed class SaleTwins
         }
 
         var audit = await store.AuditAsync(programMonth, rules.CitizenMonthlyLimit);
-        Assert.True(audit is { CitizensOverLimit: 0 } && audit.Entries == audit.MaxSequence, $"After {step}: audit {audit}.");
+        Assert.True(
+            audit is { CitizensOverLimit: 0, OpenHoldsAstray: 0 } && audit.Entries == audit.MaxSequence
+            && (audit.HeadHeldMobile, audit.HeadHeldPaper) == (audit.LedgerHeldMobile, audit.LedgerHeldPaper),
+            $"After {step}: audit {audit}.");
+        var owed = await PaidNetByCitizenAsync();
+        Assert.True(
+            paidNet.Where(p => p.Value != 0).OrderBy(p => p.Key).SequenceEqual(owed.OrderBy(p => p.Key)),
+            $"After {step}: the twins' payers paid {string.Join(", ", paidNet)}, the database's {string.Join(", ", owed)}.");
+    }
+
+    /// <summary>
+    /// Per payer, what the database says they paid net: the prices of posted holds less the refunds it owes for cancels.
+    /// </summary>
+    private async Task<Dictionary<string, long>> PaidNetByCitizenAsync()
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT citizen_id, sum(price) FROM (" +
+            "SELECT citizen_id, price FROM ledger_entries WHERE program_id = $1 AND month = $2 AND kind = 'post' " +
+            "UNION ALL SELECT citizen_id, -amount FROM payment_refunds WHERE program_id = $1 AND month = $2 AND reason = 'cancel') m " +
+            "GROUP BY citizen_id HAVING sum(price) <> 0");
+        command.Parameters.Add(new NpgsqlParameter { Value = programMonth.ProgramId });
+        command.Parameters.Add(new NpgsqlParameter { Value = programMonth.Month });
+        await using var reader = await command.ExecuteReaderAsync();
+        var owed = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            owed[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return owed;
     }
 
     private async Task BuyAsync(SaleStep.Buy buy)
@@ -74,7 +110,7 @@ internal sealed class SaleTwins
             var replayed = await ProbeAsync(claim);
             var same = CitizenMonth<Recorded>.IsRetryOf(claim, first);
             Assert.True(
-                same ? replayed is { Outcome: CommitOutcome.Duplicate } && replayed.Sequence == first.Sequence
+                same ? replayed is { Outcome: CommitOutcome.Duplicate } && replayed.Sequence == first.Sequence && replayed.Status == first.Status
                     : replayed is { Outcome: CommitOutcome.Conflict },
                 $"{buy}: the core replays {first} ({(same ? "duplicate" : "conflict")}), the database answers {replayed}.");
             return;
@@ -133,9 +169,10 @@ internal sealed class SaleTwins
                 var overLimit = rules.Check(claim, CitizenOf(claim.CitizenId).UsedAtLeast, long.MaxValue, now)?.Outcome
                     == PurchaseOutcome.LimitExceeded;
                 var answer = result.Purchases[i];
+                var status = rules.HoldSeconds > 0 ? PurchaseStatus.Pending : PurchaseStatus.Confirmed;
                 var agree = overLimit
                     ? answer.Outcome == CommitOutcome.LimitExceeded
-                    : answer.Outcome == CommitOutcome.Confirmed && answer.Sequence == expectedSequence++;
+                    : answer.Outcome == CommitOutcome.Confirmed && answer.Sequence == expectedSequence++ && answer.Status == status;
                 Assert.True(agree, $"{step}: the core expects {(overLimit ? "over the limit" : "confirmed")} for {claim}, the database answers {answer}.");
             }
 
@@ -156,23 +193,59 @@ internal sealed class SaleTwins
 
         var (citizenId, purchase) = live[pick % live.Count];
         live.RemoveAt(pick % live.Count);
-        Assert.True(sale.TryQueue(new PendingFollowUp(FollowUp.Cancel, purchase.Sequence, citizenId, purchase.Channel, purchase.Amount)));
+        var answer = await FollowUpAsync(FollowUp.Cancel, citizenId, purchase);
+        Assert.True(answer is { Outcome: CommitOutcome.Cancelled, Status: PurchaseStatus.Cancelled }, $"Cancel of {purchase}: {answer}.");
+        CitizenOf(citizenId).LearnCancel(answer.CitizenUsed, purchase with { Status = PurchaseStatus.Cancelled });
+        if (purchase.Paid)
+        {
+            paidNet[citizenId] -= purchase.Price;
+        }
+    }
+
+    /// <summary>Ends the n-th open hold as the step says: the provider withdrew, refused, or never answered.</summary>
+    private async Task SettleAsync(SaleStep.Settle settle)
+    {
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        var (citizenId, hold) = open[settle.Pick % open.Count];
+        open.RemoveAt(settle.Pick % open.Count);
+        var answer = await FollowUpAsync(settle.Kind, citizenId, hold, settle.Kind == FollowUp.Void ? "Refused." : null);
+        var (outcome, status) = settle.Kind == FollowUp.Post
+            ? (CommitOutcome.Posted, PurchaseStatus.Confirmed)
+            : (settle.Kind == FollowUp.Void ? CommitOutcome.Voided : CommitOutcome.Expired, PurchaseStatus.Voided);
+        Assert.True(answer.Outcome == outcome && answer.Status == status, $"{settle} of {hold}: {answer}.");
+        var ended = hold with { Status = status };
+        CitizenOf(citizenId).LearnCancel(answer.CitizenUsed, ended);
+        if (settle.Kind == FollowUp.Post)
+        {
+            live.Add((citizenId, ended));
+            paidNet[citizenId] = paidNet.GetValueOrDefault(citizenId) + hold.Price;
+        }
+    }
+
+    /// <summary>Commits one follow-up through the core's queue, alone in its batch, and returns the database's answer.</summary>
+    private async Task<CommitAnswer> FollowUpAsync(FollowUp kind, string citizenId, Recorded purchase, string? reason = null)
+    {
+        Assert.True(sale.TryQueue(new PendingFollowUp(kind, purchase.Sequence, citizenId, purchase.Channel, purchase.Amount, reason)));
         var batch = sale.TakeBatch();
         var result = await store.CommitAsync(programMonth, batch.Head, batch.Limits, batch.FollowUps, [], now);
         sale.Apply(batch, result);
-        CitizenOf(citizenId).LearnCancel(result.FollowUps[0].CitizenUsed, purchase with { Cancelled = true });
+        return result.FollowUps[0];
     }
 
     private async Task ChangePolicyAsync(SaleStep.ChangePolicy change)
     {
-        var next = RulesOf(change.MobileCapUnits * Unit, change.PaperCapUnits * Unit, change.LimitUnits * Unit);
+        var next = RulesOf(change.MobileCapUnits * Unit, change.PaperCapUnits * Unit, change.LimitUnits * Unit, change.Paid ? 600 : 0);
         sale.BeginChange(next);
         try
         {
             if (sale.CheckIncomingCaps() is var (channel, taken))
             {
-                var sold = (await store.ReadHeadAsync(programMonth))!.Sold[channel];
-                Assert.True(taken == sold && sold > next.Caps[channel], $"{change}: the core counts {taken} taken, the database {sold} sold.");
+                var sold = (await store.ReadHeadAsync(programMonth))!.Taken(channel);
+                Assert.True(taken == sold && sold > next.Caps[channel], $"{change}: the core counts {taken} taken, the database {sold} sold and held.");
                 return;
             }
 
@@ -224,12 +297,12 @@ internal sealed class SaleTwins
     private void Learn(Claim claim, Answer answer)
     {
         var confirmed = answer.Entry is { Outcome: CommitOutcome.Confirmed, Sequence: { } sequence } entry
-            ? new Recorded(sequence, entry.Channel, entry.Amount, Cancelled: false)
+            ? new Recorded(sequence, entry.Channel, entry.Amount, entry.Price, entry.Status)
             : null;
         CitizenOf(claim.CitizenId).Learn(claim.Key, answer.CitizenUsed, confirmed);
         if (confirmed is not null)
         {
-            live.Add((claim.CitizenId, confirmed));
+            (confirmed.Paid ? open : live).Add((claim.CitizenId, confirmed));
         }
     }
 
@@ -249,9 +322,9 @@ internal sealed class SaleTwins
     /// <summary>What the database holds a batch to outside a policy change: the policy in force.</summary>
     private CommitLimits Limits => new(rules.CitizenMonthlyLimit, rules.Caps);
 
-    private Rules RulesOf(long mobileCap, long paperCap, long limit) => new(
+    private Rules RulesOf(long mobileCap, long paperCap, long limit, int holdSeconds = 0) => new(
         new ChannelAmounts(mobileCap, paperCap), limit, Unit, DiscountBps: 1_000, PreQueueMinutes: 0, programMonth.End,
-        _ => programMonth.Start);
+        _ => programMonth.Start, holdSeconds);
 
     private static Claim ClaimOf(SaleStep.Buy buy)
     {
@@ -259,5 +332,9 @@ internal sealed class SaleTwins
         return new Claim($"c{buy.Citizen}", SaleKeys.Scoped($"k{buy.Key}", teller), buy.Channel, buy.Units * Unit, teller);
     }
 
-    private sealed record Recorded(long Sequence, Channel Channel, long Amount, bool Cancelled) : IRecordedPurchase;
+    /// <summary>A purchase as the twins know it; <see cref="Paid"/> when it was a hold (whatever became of it).</summary>
+    private sealed record Recorded(long Sequence, Channel Channel, long Amount, long Price, PurchaseStatus Status) : IRecordedPurchase
+    {
+        public bool Paid { get; init; } = Status == PurchaseStatus.Pending;
+    }
 }
