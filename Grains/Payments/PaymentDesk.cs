@@ -30,6 +30,7 @@ internal sealed partial class PaymentDesk(
 
     private readonly Dictionary<long, Task<Settlement?>> resolving = [];
     private readonly CancellationTokenSource stopping = new();
+    private readonly InquiryBatcher inquiries = new(provider);
 
     /// <summary>Holds being resolved by this activation.</summary>
     public int Resolving => resolving.Count;
@@ -142,9 +143,12 @@ internal sealed partial class PaymentDesk(
     {
         try
         {
-            return withdraw
-                ? await provider.WithdrawAsync(transferId, hold.CitizenId, hold.Price, cancellationToken)
-                : (await provider.InquireAsync([transferId], cancellationToken)).GetValueOrDefault(transferId);
+            if (!withdraw)
+            {
+                return await inquiries.InquireAsync(transferId, cancellationToken);
+            }
+
+            return await provider.WithdrawAsync(transferId, hold.CitizenId, hold.Price, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
