@@ -139,13 +139,12 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
     private async Task<PurchaseResult> DecideAsync(PurchaseRequest request, string scopedKey, CitizenMonth<Purchase> month)
     {
-        // A hold still pending is asked again: the program-month answers how it stands now.
-        if (month.FindBought(scopedKey) is { Status: not PurchaseStatus.Pending } first)
+        var city = grains.GetCityMonth(request.ProgramMonth);
+        if (month.FindBought(scopedKey) is { } first)
         {
-            return Replay(request, first, month);
+            return await ReplayAsync(request, first, month, city);
         }
 
-        var city = grains.GetCityMonth(request.ProgramMonth);
         PurchaseResult result;
         try
         {
@@ -158,9 +157,9 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
                 }
 
                 await LoadHistoryAsync(request.ProgramMonth, month, settledKey: scopedKey);
-                if (month.FindBought(scopedKey) is { Status: not PurchaseStatus.Pending } bought)
+                if (month.FindBought(scopedKey) is { } bought)
                 {
-                    return Replay(request, bought, month);
+                    return await ReplayAsync(request, bought, month, city);
                 }
 
                 result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
@@ -187,12 +186,31 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
     /// <summary>
     /// The answer to a key that already bought: the first purchase (declined, if its hold was voided), or a conflict
-    /// if the body differs.
+    /// if the body differs. A hold the history shows pending is read again as it stands now, never judged afresh:
+    /// its own amount would refuse it.
     /// </summary>
-    private static PurchaseResult Replay(PurchaseRequest request, Purchase first, CitizenMonth<Purchase> month) =>
-        !CitizenMonth<Purchase>.IsRetryOf(request.ToClaim(), first) ? PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict)
-        : first.Status == PurchaseStatus.Voided ? new PurchaseResult(PurchaseOutcome.PaymentDeclined, first, CitizenUsed: month.UsedAtLeast)
-        : PurchaseResult.Confirmed(first, month.UsedAtLeast);
+    private static async Task<PurchaseResult> ReplayAsync(
+        PurchaseRequest request, Purchase first, CitizenMonth<Purchase> month, ICityMonthGrain city)
+    {
+        if (!CitizenMonth<Purchase>.IsRetryOf(request.ToClaim(), first))
+        {
+            return PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict);
+        }
+
+        if (first.Status == PurchaseStatus.Pending && await city.GetPurchaseAsync(first.Sequence) is { } now && now != first)
+        {
+            // Its hold ended (or it changed since): what was known of the usage is read again when next needed.
+            month.Forget();
+            first = now;
+        }
+
+        return first.Status switch
+        {
+            PurchaseStatus.Pending => new PurchaseResult(PurchaseOutcome.Pending, first),
+            PurchaseStatus.Voided => new PurchaseResult(PurchaseOutcome.PaymentDeclined, first, CitizenUsed: month.UsedAtLeast),
+            _ => PurchaseResult.Confirmed(first, month.UsedAtLeast),
+        };
+    }
 
     private async Task<CitizenHistory> LoadHistoryAsync(
         ProgramMonth programMonth, CitizenMonth<Purchase> month, string? settledKey = null)

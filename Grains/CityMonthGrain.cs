@@ -143,8 +143,16 @@ public sealed partial class CityMonthGrain(
             return Task.FromResult(PurchaseResult.Of(PurchaseOutcome.NotFound));
         }
 
+        // A retry of a hold being resolved gets it as it stands, never a new judgement (which its own hold's
+        // amount could refuse) nor a reservation while it waits.
+        var claim = request.ToClaim();
+        if (desk?.Held(claim) is { } held)
+        {
+            return Task.FromResult(held);
+        }
+
         var answer = Sale.Admit(
-            request.ToClaim(), order.UsedAtLeast, clock.GetUtcNow(), request,
+            claim, order.UsedAtLeast, clock.GetUtcNow(), request,
             static (claim, price, request) => new WaitingPurchase(request, claim, price), out var waiting);
         if (answer is not null)
         {
@@ -259,7 +267,7 @@ public sealed partial class CityMonthGrain(
     }
 
     /// <summary>A hold was just written: the desk withdraws its price, and the grain stays active while it may be open.</summary>
-    private Task<PurchaseResult> TakeHoldAsync(PurchaseResult pending)
+    private Task<PurchaseResult> TakeHoldAsync(PurchaseResult pending, Claim claim)
     {
         var purchase = pending.Purchase!;
         var holdSeconds = policies.Current?.HoldSeconds ?? Policy.DefaultHoldSeconds;
@@ -267,7 +275,7 @@ public sealed partial class CityMonthGrain(
         var hold = new OpenHold(
             purchase.Sequence, purchase.CitizenId, purchase.Channel, purchase.Amount, purchase.Price,
             purchase.PurchasedAt.AddSeconds(holdSeconds));
-        return desk!.TakeAsync(hold, pending);
+        return desk!.TakeAsync(hold, pending, claim);
     }
 
     /// <summary>Writes a hold's ending through the next batch.</summary>

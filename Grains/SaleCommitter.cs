@@ -21,7 +21,7 @@ internal sealed partial class SaleCommitter(
     TimeProvider clock,
     ILogger logger,
     Action<string> fence,
-    Func<PurchaseResult, Task<PurchaseResult>> held)
+    Func<PurchaseResult, Claim, Task<PurchaseResult>> held)
 {
     public CityMonthSale Sale { get; } = sale;
 
@@ -154,7 +154,7 @@ internal sealed partial class SaleCommitter(
     {
         try
         {
-            purchase.Answer.TrySetResult(await held(pending));
+            purchase.Answer.TrySetResult(await held(pending, purchase.Claim));
         }
         catch (Exception)
         {

@@ -29,6 +29,9 @@ internal sealed partial class PaymentDesk(
     private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<long, Task<Settlement?>> resolving = [];
+
+    // The holds this activation took from a purchase, by citizen and scoped key, with their pending answer.
+    private readonly Dictionary<(string CitizenId, string Key), (Claim Claim, PurchaseResult Pending)> heldByKey = [];
     private readonly CancellationTokenSource stopping = new();
     private readonly InquiryBatcher inquiries = new(provider);
 
@@ -39,14 +42,26 @@ internal sealed partial class PaymentDesk(
     /// Resolves a hold just written and answers its buyer: confirmed or declined if that is known within
     /// <see cref="PaymentOptions.AnswerWithin"/>, else the purchase as it stands, pending.
     /// </summary>
-    public async Task<PurchaseResult> TakeAsync(OpenHold hold, PurchaseResult pending)
+    public async Task<PurchaseResult> TakeAsync(OpenHold hold, PurchaseResult pending, Claim claim)
     {
+        var key = (claim.CitizenId, claim.Key);
+        heldByKey[key] = (claim, pending);
         var resolution = Resolve(hold, fresh: true);
+        _ = resolution.ContinueWith(_ => heldByKey.Remove(key), TaskScheduler.Current);
         var first = await Task.WhenAny(resolution, Task.Delay(options.AnswerWithin, TimeProvider.System));
         return first == resolution && resolution.IsCompletedSuccessfully && resolution.Result is { } settlement
             ? Answer(pending, settlement)
             : pending;
     }
+
+    /// <summary>
+    /// The answer to a purchase whose key took a hold this activation is still resolving: the hold as it stands
+    /// (pending), or a conflict for another body; null when the key has no such hold.
+    /// </summary>
+    public PurchaseResult? Held(Claim claim) =>
+        heldByKey.TryGetValue((claim.CitizenId, claim.Key), out var held)
+            ? held.Claim == claim ? held.Pending : PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict)
+            : null;
 
     /// <summary>Resumes holds that no resolution of this activation is taking care of.</summary>
     public void Resume(IEnumerable<OpenHold> holds)

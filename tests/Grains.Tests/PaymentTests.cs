@@ -112,6 +112,33 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retried_pending_purchase_gets_itself_as_it_stands_even_when_its_own_hold_fills_the_cap_and_limit()
+    {
+        // The drill found it: a retry judged afresh was refused by its own hold's amount, for good.
+        var sale = await ledger.OpenSaleAsync(PaymentFixture.PaidPolicy(ledger, mobileCap: 2 * Amount) with { CitizenMonthlyLimit = Amount });
+        var citizen = Scenario.NewCitizen();
+        var request = Scenario.Request(sale, citizen, Amount);
+        await bank.SetFaultsAsync(new { down = true });
+
+        var pending = await ledger.BuyAsync(request);
+        // Retries at once, and a newcomer for the rest of the cap: the retries take nothing from it.
+        var answers = await Task.WhenAll(
+            Enumerable.Range(0, 5).Select(_ => ledger.BuyAsync(request)).Append(ledger.BuyAsync(sale, Scenario.NewCitizen(), Amount)));
+        await ledger.Cluster.DeactivateAsync(ledger.Grains.GetGrain<ICitizenGrain>(citizen));
+        var forgotten = await ledger.BuyAsync(request);
+        await bank.SetFaultsAsync(new { });
+        await UntilSettledAsync(sale, pending.Purchase!.Sequence);
+        var settled = await ledger.BuyAsync(request);
+
+        Assert.All(answers.Append(forgotten), a => Assert.Equal(PurchaseOutcome.Pending, a.Outcome));
+        Assert.All(answers[..5].Append(forgotten), a => Assert.Equal(pending.Purchase.PurchaseId, a.Purchase!.PurchaseId));
+        Assert.Equal((PurchaseOutcome.Confirmed, pending.Purchase.PurchaseId), (settled.Outcome, settled.Purchase!.PurchaseId));
+        Assert.Equal(new PayerMoney(Price, 0), await bank.PayerAsync(citizen));
+        await Eventually.UntilAsync(() => ledger.City(sale).ReconcileAsync(), r => r!.Pending == 0);
+        await AssertSettledAsync(sale);
+    }
+
+    [Fact]
     public async Task A_hold_without_word_from_the_provider_expires_and_frees_the_cap()
     {
         var sale = await ledger.OpenSaleAsync(PaymentFixture.PaidPolicy(ledger, mobileCap: Amount, holdSeconds: 30));
