@@ -32,4 +32,16 @@ public enum Invariant
 
     /// <summary>Every purchase in the ledger was finally answered Confirmed, with its sequence, to the buyer who made it.</summary>
     EveryPurchaseTold,
+
+    /// <summary>A purchase a buyer was told was declined is a hold that ended without a payment: nothing was bought.</summary>
+    DeclinedAsTold,
+
+    /// <summary>Every hold ended, once, within its hold time and the minute the contract allows past it.</summary>
+    HoldsResolvedInTime,
+
+    /// <summary>What the provider withdrew from each payer less what it returned equals their confirmed, uncancelled purchases' prices.</summary>
+    MoneyMatchesVouchers,
+
+    /// <summary>No payer lost more to the provider than their holds' prices, each taken at most once, nor got more back than was taken.</summary>
+    ChargedOnce,
 }

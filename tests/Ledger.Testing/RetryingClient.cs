@@ -7,7 +7,8 @@ namespace Ledger.Testing;
 /// <summary>
 /// One buyer's request, as an app sends it, and everything it was told: retried with the same idempotency key
 /// after an exception (a timeout, a silo or database unavailable) or a Busy answer, backing off, until the first
-/// final answer or until the run gives up.
+/// final answer or until the run gives up. A Pending answer (a hold the provider has not settled yet) is asked again
+/// with the key in the same way, until the hold is confirmed or declined.
 /// </summary>
 public sealed class RetryingClient(PurchaseRequest request)
 {
@@ -15,7 +16,7 @@ public sealed class RetryingClient(PurchaseRequest request)
 
     public PurchaseRequest Request { get; } = request;
 
-    /// <summary>The first answer that was not Busy, or null while there is none.</summary>
+    /// <summary>The first answer that was neither Busy nor Pending, or null while there is none.</summary>
     public PurchaseResult? Final { get; private set; }
 
     /// <summary>Every confirmation this client was ever given (a retry may be told again).</summary>
@@ -32,6 +33,9 @@ public sealed class RetryingClient(PurchaseRequest request)
     public int Failures { get; private set; }
 
     public int Busy { get; private set; }
+
+    /// <summary>Answers that the purchase was pending, each followed by asking again with the key.</summary>
+    public int Pending { get; private set; }
 
     /// <summary>What the client was told, for the auditor.</summary>
     public IEnumerable<Confirmation> Confirmations => ConfirmationsSeen.Select(p => Confirmation.Of(p, Request.IdempotencyKey));
@@ -86,11 +90,11 @@ public sealed class RetryingClient(PurchaseRequest request)
 
     public string Describe() =>
         $"{Request.CitizenId}/{Request.IdempotencyKey}: final {Final?.Outcome.ToString() ?? "none"} " +
-        $"{Final?.Purchase?.PurchaseId}, {Attempts} attempts, {Failures} failed, {Busy} busy, " +
+        $"{Final?.Purchase?.PurchaseId}, {Attempts} attempts, {Failures} failed, {Busy} busy, {Pending} pending, " +
         $"confirmations seen [{string.Join(", ", ConfirmationsSeen.Select(p => p.PurchaseId))}], " +
         $"errors [{string.Join("; ", Errors)}], last error {LastError ?? "none"}";
 
-    /// <returns>The final answer, or null after an error or Busy.</returns>
+    /// <returns>The final answer, or null after an error, Busy or Pending.</returns>
     private async Task<PurchaseResult?> AttemptAsync(ICitizenGrain citizen, SemaphoreSlim? gate, Action? onFailed)
     {
         if (gate is not null)
@@ -129,6 +133,12 @@ public sealed class RetryingClient(PurchaseRequest request)
         if (result.Outcome == PurchaseOutcome.Busy)
         {
             Busy++;
+            return null;
+        }
+
+        if (result.Outcome == PurchaseOutcome.Pending)
+        {
+            Pending++;
             return null;
         }
 

@@ -10,7 +10,8 @@ namespace Ledger.Silo.Tests;
 
 /// <summary>
 /// Three real silo processes of one cluster, as <c>./ledger up --silos 3</c> runs them, reaching PostgreSQL
-/// through a proxy a test can cut, and an Orleans client that finds them in the membership table.
+/// through a proxy a test can cut and taking payment from the payment sandbox run as its own process, and an
+/// Orleans client that finds them in the membership table.
 /// </summary>
 /// <remarks>
 /// The database is restarted by cutting the proxy rather than PostgreSQL itself: the test PostgreSQL is
@@ -25,6 +26,7 @@ public sealed class FailoverCluster : IAsyncLifetime
     private const int PoolSizeMax = 20;
 
     private IHost client = null!;
+    private IHost verdictClient = null!;
 
     public string ClusterId { get; } = $"failover-{Guid.NewGuid():N}";
 
@@ -34,18 +36,34 @@ public sealed class FailoverCluster : IAsyncLifetime
 
     public TcpProxy Database { get; private set; } = null!;
 
+    /// <summary>The payment provider the silos use.</summary>
+    public PaymentSandboxProcess Sandbox { get; private set; } = null!;
+
     public List<SiloProcess> Silos { get; } = [];
 
     public IGrainFactory Grains => client.Services.GetRequiredService<IClusterClient>();
 
+    /// <summary>The same cluster through a client that waits as long as a run's verdict needs (<see cref="ChaosClient.VerdictResponseTimeout"/>).</summary>
+    public IGrainFactory VerdictGrains => verdictClient.Services.GetRequiredService<IClusterClient>();
+
     private string SiloConnectionString => Database.Reroute(ConnectionString, b => b.MaxPoolSize = PoolSizeMax);
+
+    /// <summary>The silos' payment settings: the sandbox, and a sweep every second, so that the run's holds end soon.</summary>
+    private (string, string)[] PaymentSettings =>
+    [
+        ("Ledger__Payments__BaseUrl", Sandbox.BaseAddress.ToString()),
+        ("Ledger__Payments__AttemptTimeoutSeconds", "3"),
+        ("Ledger__Payments__SweepSeconds", "1"),
+    ];
 
     public async Task InitializeAsync()
     {
         Database = TcpProxy.To(ConnectionString);
+        Sandbox = await PaymentSandboxProcess.StartAsync(ConnectionString);
         Silos.AddRange(await Task.WhenAll(
-            Enumerable.Range(0, SiloCount).Select(_ => SiloProcess.StartAsync(SiloConnectionString, ClusterId))));
+            Enumerable.Range(0, SiloCount).Select(_ => SiloProcess.StartAsync(SiloConnectionString, ClusterId, settings: PaymentSettings))));
         client = await ChaosClient.StartAsync(ConnectionString, ClusterId, ClusterId);
+        verdictClient = await ChaosClient.StartAsync(ConnectionString, ClusterId, ClusterId, ChaosClient.VerdictResponseTimeout);
     }
 
     /// <summary>The silo process at a silo address.</summary>
@@ -55,7 +73,7 @@ public sealed class FailoverCluster : IAsyncLifetime
     /// <summary>Starts a silo again on the ports it had, as an operator's restart does.</summary>
     public async Task RestartAsync(SiloProcess silo)
     {
-        var restarted = await SiloProcess.StartAsync(SiloConnectionString, ClusterId, silo.SiloPort, silo.GatewayPort);
+        var restarted = await SiloProcess.StartAsync(SiloConnectionString, ClusterId, silo.SiloPort, silo.GatewayPort, PaymentSettings);
         Silos[Silos.IndexOf(silo)] = restarted;
         await silo.DisposeAsync();
     }
@@ -76,7 +94,10 @@ public sealed class FailoverCluster : IAsyncLifetime
     {
         await client.StopAsync();
         client.Dispose();
+        await verdictClient.StopAsync();
+        verdictClient.Dispose();
         await Task.WhenAll(Silos.Select(s => s.DisposeAsync().AsTask()));
+        await Sandbox.DisposeAsync();
         await Database.DisposeAsync();
     }
 }

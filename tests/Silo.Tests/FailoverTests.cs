@@ -7,8 +7,10 @@ namespace Ledger.Silo.Tests;
 /// <summary>
 /// An open run of buyers against three real silo processes, each buyer retrying with its idempotency key
 /// until it has a final answer, while the silo hosting the sale dies, or the database goes away, and
-/// comes back. Afterwards the ledger must hold every confirmed purchase, nothing past the cap, and a
-/// consistent audit, and every buyer must have its final answer. The same run is <c>./ledger chaos</c>.
+/// comes back, or (on a sale that takes payment) the bank misbehaves and goes down while that silo dies.
+/// Afterwards the ledger must hold every confirmed purchase, nothing past the cap, and a consistent audit,
+/// every buyer must have its final answer, and every payer's money must equal their vouchers. The same run
+/// is <c>./ledger chaos</c>.
 /// </summary>
 [Collection(SiloProcessCollection.Name)]
 [Trait("Category", TestCategories.Failover)]
@@ -25,6 +27,14 @@ public sealed class FailoverTests(FailoverCluster cluster, ITestOutputHelper out
         LoadAfterRepair: TimeSpan.FromSeconds(2),
         ResumeTimeout: TimeSpan.FromSeconds(45),
         SettleTimeout: TimeSpan.FromSeconds(45));
+
+    /// <summary>
+    /// The payment drill's load: holds short enough that the run's wait for every one to end stays under a minute and
+    /// a half, and a cap the run does not reach.
+    /// </summary>
+    private static readonly ChaosOptions PaidLoad = Load with { CapPurchases = 1_000_000 };
+
+    private const int PaidHoldSeconds = 20;
 
     [Fact]
     public async Task Silo_hosting_the_sale_killed_under_load_and_restarted_loses_no_confirmed_purchase_and_oversells_nothing()
@@ -59,9 +69,29 @@ public sealed class FailoverTests(FailoverCluster cluster, ITestOutputHelper out
         Assert.True(report.FailedAttempts > 0, "No attempt failed: the database was not really gone.");
     }
 
-    private async Task<ChaosReport> RunAsync(IChaosFault fault)
+    [Fact]
+    public async Task Bank_declining_losing_answers_and_down_while_the_silo_hosting_the_sale_is_killed_leaves_every_payers_money_equal_to_their_vouchers()
     {
-        var run = new ChaosRun(cluster.Grains, FailoverCluster.ConnectionString, Load, output.WriteLine);
+        using var bank = new SandboxControl(cluster.Sandbox.BaseAddress);
+        var silo = new SiloFault(cluster, graceful: false);
+        var fault = new PaymentsFault(silo, bank, bankDown: TimeSpan.FromSeconds(5));
+
+        var report = await RunAsync(fault, PaidLoad with { Payments = new ChaosPayments(cluster.Sandbox.BaseAddress, PaidHoldSeconds) });
+
+        AssertPromisesKept(report);
+        var payments = report.Payments!;
+        Assert.Equal((0, 0, 0), (payments.Open, payments.PayersDiffering, payments.ChargedTwice));
+        Assert.Equal(report.Requests, payments.Payers);
+        Assert.Equal(report.Outcomes.GetValueOrDefault("PaymentDeclined"), payments.Declined + payments.Expired);
+        Assert.True(payments.Declined > 0, "No payment was declined: the bank's faults did not strike.");
+        Assert.InRange(payments.LongestOpen, TimeSpan.Zero, TimeSpan.FromSeconds(PaidHoldSeconds + 60));
+        Assert.Equal((true, 0L), (payments.Reconciliation!.Consistent, payments.Reconciliation.Pending));
+        Assert.Equal(137, silo.ExitCode);
+    }
+
+    private async Task<ChaosReport> RunAsync(IChaosFault fault, ChaosOptions? options = null)
+    {
+        var run = new ChaosRun(cluster.Grains, FailoverCluster.ConnectionString, options ?? Load, output.WriteLine, cluster.VerdictGrains);
         var report = await run.RunAsync(fault);
         foreach (var line in report.Describe())
         {

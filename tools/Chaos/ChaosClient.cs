@@ -13,7 +13,14 @@ public static class ChaosClient
     /// <summary>How often the list of silo gateways is re-read, so a restarted silo is used again soon.</summary>
     public static readonly TimeSpan GatewayListRefreshPeriod = TimeSpan.FromSeconds(2);
 
-    public static async Task<IHost> StartAsync(string connectionString, string clusterId, string serviceId)
+    /// <summary>
+    /// For the verdict's calls once the run is over (the audit, the reconciliation): a big sale's reconciliation asks
+    /// the provider about every paid purchase, which takes longer than a buyer's attempt may.
+    /// </summary>
+    public static readonly TimeSpan VerdictResponseTimeout = TimeSpan.FromMinutes(2);
+
+    /// <param name="responseTimeout">How long a call may take before it fails: <see cref="ResponseTimeout"/> unless given.</param>
+    public static async Task<IHost> StartAsync(string connectionString, string clusterId, string serviceId, TimeSpan? responseTimeout = null)
     {
         var builder = Host.CreateApplicationBuilder();
         // Calls timing out while a silo is down, and the gateway list unreadable while the database is, are
@@ -21,7 +28,7 @@ public static class ChaosClient
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Critical);
         builder.UseOrleansClient(client => client
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, serviceId))
-            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout ?? ResponseTimeout)
             .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod)
             .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString)));
         var host = builder.Build();

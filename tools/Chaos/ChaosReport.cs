@@ -10,7 +10,9 @@ namespace Ledger.Chaos;
 /// unavailable. Null when purchases never came back.
 /// </param>
 /// <param name="LongestSilence">The longest stretch, while buyers kept arriving after the fault, without any final answer.</param>
+/// <param name="LedgerPurchases">Purchases the ledger holds as bought (on a sale that takes payment: holds posted and not cancelled).</param>
 /// <param name="Problems">Each broken promise, in words; empty when the run passed.</param>
+/// <param name="Payments">The money side, on a sale that takes payment.</param>
 public sealed record ChaosReport(
     ProgramMonth Sale,
     string Fault,
@@ -30,7 +32,8 @@ public sealed record ChaosReport(
     long SoldByLedger,
     long SoldByCounter,
     AuditReport? Audit,
-    IReadOnlyList<string> Problems)
+    IReadOnlyList<string> Problems,
+    PaymentFigures? Payments = null)
 {
     public bool Passed => Problems.Count == 0;
 
@@ -48,8 +51,14 @@ public sealed record ChaosReport(
             : "purchases never came back after the fault";
         yield return $"ledger: {N(LedgerPurchases)} purchases, sold {N(SoldByLedger)} won (counter {N(SoldByCounter)}), " +
             $"{N(ConfirmationsSeen)} confirmations seen by clients; audit {(Audit is null ? "missing" : Audit.Consistent ? "consistent" : "INCONSISTENT")}";
-        yield return Passed
-            ? "verdict: PASS (no confirmed purchase lost, nothing oversold, audit consistent, every request answered)"
-            : $"verdict: FAIL: {string.Join("; ", Problems)}";
+        foreach (var line in Payments?.Describe() ?? [])
+        {
+            yield return line;
+        }
+
+        yield return !Passed ? $"verdict: FAIL: {string.Join("; ", Problems)}"
+            : Payments is null ? "verdict: PASS (no confirmed purchase lost, nothing oversold, audit consistent, every request answered)"
+            : "verdict: PASS (no confirmed purchase lost, nothing oversold counting holds, every hold ended in time, every payer's money " +
+              "equals their vouchers, no one charged twice, audit and reconciliation consistent, every request answered)";
     }
 }

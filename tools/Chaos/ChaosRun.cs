@@ -10,9 +10,15 @@ namespace Ledger.Chaos;
 /// <summary>
 /// Opens a fresh sale, drives an open run of buyers against it, strikes a fault where the sale's
 /// program-month grain lives once the sale is selling, repairs it, lets every buyer finish, and then checks
-/// PostgreSQL against everything the buyers were told.
+/// PostgreSQL against everything the buyers were told. On a sale that takes payment (<see cref="ChaosOptions.Payments"/>)
+/// it also waits for every hold to end and every refund to be delivered, and checks each payer's money at the provider.
 /// </summary>
-public sealed class ChaosRun(IGrainFactory grains, string connectionString, ChaosOptions options, Action<string> log)
+/// <param name="verdictGrains">
+/// Where the verdict asks for the audit and the reconciliation, through a client that waits long enough for them
+/// (<see cref="ChaosClient.VerdictResponseTimeout"/>); <paramref name="grains"/> when null.
+/// </param>
+public sealed class ChaosRun(
+    IGrainFactory grains, string connectionString, ChaosOptions options, Action<string> log, IGrainFactory? verdictGrains = null)
 {
     /// <summary>How often the arrivals loop lets new buyers in.</summary>
     private static readonly TimeSpan ArrivalTick = TimeSpan.FromMilliseconds(10);
@@ -20,6 +26,7 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
     /// <summary>Attempts to open the sale before the run gives up.</summary>
     private const int OpenAttemptsMax = 10;
 
+    private readonly PaymentCheck? payments = options.Payments is { } paid ? new PaymentCheck(connectionString, paid, log) : null;
     private readonly Stopwatch clock = new();
     private readonly List<RetryingClient> clients = [];
     private readonly List<Task> running = [];
@@ -61,12 +68,14 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
             await stopArrivals.CancelAsync();
             await arrivals;
             arrivalsStoppedAt = clock.ElapsedTicks;
-            giveUp.CancelAfter(options.SettleTimeout);
+            giveUp.CancelAfter(options.BuyersSettleTimeout);
             await Task.WhenAll(running);
         }
 
-        log($"{At()} every buyer has finished; checking the ledger");
-        return await JudgeAsync(sale, policy, fault, repairedAt, arrivalsStoppedAt);
+        log($"{At()} every buyer has finished");
+        var settledAfter = payments is null ? TimeSpan.Zero : await payments.WaitSettledAsync(sale);
+        log($"{At()} checking the ledger");
+        return await JudgeAsync(sale, policy, fault, repairedAt, arrivalsStoppedAt, settledAfter);
     }
 
     private async Task<(ProgramMonth Sale, Policy Policy)> OpenSaleAsync()
@@ -76,6 +85,11 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
         var policy = new Policy(
             now.AddMinutes(-1), DiscountBps: 1_000, CitizenMonthlyLimit: options.Amount, Unit: options.Amount,
             new ChannelAmounts(options.CapPurchases * options.Amount, 0));
+        if (options.Payments is { } paid)
+        {
+            policy = policy with { Payment = PaymentMethod.Account, HoldSeconds = paid.HoldSeconds };
+        }
+
         // The operator opening the sale retries like any client: right after an earlier fault, a silo can
         // still fail a first call on a database connection that broke meanwhile.
         for (var attempt = 1; attempt <= OpenAttemptsMax; attempt++)
@@ -165,18 +179,50 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
 
     /// <summary>
     /// Reads the sale from PostgreSQL and hands it, with every confirmation and final answer the buyers got, to
-    /// the auditor; then checks what this run expects of each answer and the database's own audit.
+    /// the auditor (the payment auditor, with every payer's money, on a sale that takes payment); then checks what
+    /// this run expects of each answer and the database's own audit.
     /// </summary>
-    private async Task<ChaosReport> JudgeAsync(ProgramMonth sale, Policy policy, IChaosFault fault, TimeSpan repairedAt, long arrivalsStoppedAt)
+    private async Task<ChaosReport> JudgeAsync(
+        ProgramMonth sale, Policy policy, IChaosFault fault, TimeSpan repairedAt, long arrivalsStoppedAt, TimeSpan settledAfter)
     {
-        var ledger = await LedgerTables.ReadAsync(connectionString, sale, policy);
-        var problems = Finding.Summarize(
-            LedgerAuditor.Audit(ledger, clients.SelectMany(c => c.Confirmations), clients.Select(c => c.Answer).ToArray())).ToList();
+        List<string> problems;
+        int purchases;
+        ChannelAmounts soldByLedger;
+        ChannelAmounts? soldByCounter;
+        PaymentFigures? figures = null;
+        if (payments is null)
+        {
+            var ledger = await LedgerTables.ReadAsync(connectionString, sale, policy);
+            problems = [.. Finding.Summarize(
+                LedgerAuditor.Audit(ledger, clients.SelectMany(c => c.Confirmations), clients.Select(c => c.Answer).ToArray()))];
+            (purchases, soldByLedger, soldByCounter) = (ledger.PurchaseCount, ledger.SoldByEntries(), ledger.SoldCounters);
+        }
+        else
+        {
+            (var ledger, figures, problems) = await payments.JudgeAsync(sale, policy, VerdictCity(sale), clients, settledAfter);
+            (purchases, soldByLedger, soldByCounter) = (ledger.ConfirmedCount, ledger.SoldByEntries(), ledger.SoldCounters);
+        }
+
         CheckAnswers(problems);
+        var audit = await AuditAsync(sale, problems);
+        return new ChaosReport(
+            sale, fault.Description, policy.Caps.Mobile, clients.Count,
+            clients.GroupBy(c => c.Final?.Outcome.ToString() ?? "none").ToDictionary(g => g.Key, g => g.Count()),
+            clients.Sum(c => c.Attempts), clients.Sum(c => c.Failures), clients.Sum(c => c.Busy),
+            Ticks(faultAt), repairedAt,
+            resumedAt == long.MaxValue ? null : Ticks(resumedAt - faultAt),
+            LongestSilence(arrivalsStoppedAt), clock.Elapsed,
+            clients.Sum(c => c.ConfirmationsSeen.Count), purchases, soldByLedger.Mobile,
+            soldByCounter?.Mobile ?? 0, audit, problems, figures);
+    }
+
+    /// <summary>The grain's own audit of the sale (counters, held amounts and open holds against the entries).</summary>
+    private async Task<AuditReport?> AuditAsync(ProgramMonth sale, List<string> problems)
+    {
         AuditReport? audit = null;
         try
         {
-            audit = await City(sale).AuditAsync();
+            audit = await VerdictCity(sale).AuditAsync();
         }
         catch (Exception e)
         {
@@ -188,24 +234,21 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
             problems.Add($"the audit is inconsistent: {audit}");
         }
 
-        return new ChaosReport(
-            sale, fault.Description, policy.Caps.Mobile, clients.Count,
-            clients.GroupBy(c => c.Final?.Outcome.ToString() ?? "none").ToDictionary(g => g.Key, g => g.Count()),
-            clients.Sum(c => c.Attempts), clients.Sum(c => c.Failures), clients.Sum(c => c.Busy),
-            Ticks(faultAt), repairedAt,
-            resumedAt == long.MaxValue ? null : Ticks(resumedAt - faultAt),
-            LongestSilence(arrivalsStoppedAt), clock.Elapsed,
-            clients.Sum(c => c.ConfirmationsSeen.Count), ledger.PurchaseCount, ledger.SoldByEntries().Mobile,
-            ledger.SoldCounters?.Mobile ?? 0, audit, problems);
+        return audit;
     }
 
-    /// <summary>Each buyer, buying once within the limit, was finally told Confirmed or SoldOut (the auditor checks each was told).</summary>
+    /// <summary>
+    /// Each buyer, buying once within the limit, was finally told Confirmed or SoldOut, or on a sale that takes
+    /// payment PaymentDeclined (402 over HTTP); the auditor checks each was told.
+    /// </summary>
     private void CheckAnswers(List<string> problems)
     {
-        var odd = clients.Where(c => c.Final is { Outcome: not (PurchaseOutcome.Confirmed or PurchaseOutcome.SoldOut) }).ToArray();
+        var odd = clients.Where(c => c.Final is { Outcome: var outcome } && !(outcome is PurchaseOutcome.Confirmed or PurchaseOutcome.SoldOut
+            || (payments is not null && outcome == PurchaseOutcome.PaymentDeclined))).ToArray();
         if (odd.Length > 0)
         {
-            problems.Add($"{odd.Length} requests were finally answered neither Confirmed nor SoldOut, e.g. {odd[0].Describe()}");
+            problems.Add($"{odd.Length} requests were finally answered neither Confirmed nor SoldOut" +
+                $"{(payments is null ? "" : " nor PaymentDeclined")}, e.g. {odd[0].Describe()}");
         }
     }
 
@@ -223,6 +266,8 @@ public sealed class ChaosRun(IGrainFactory grains, string connectionString, Chao
     }
 
     private ICityMonthGrain City(ProgramMonth sale) => grains.GetGrain<ICityMonthGrain>(sale.Key);
+
+    private ICityMonthGrain VerdictCity(ProgramMonth sale) => (verdictGrains ?? grains).GetGrain<ICityMonthGrain>(sale.Key);
 
     private string At() => $"[{clock.Elapsed.TotalSeconds,6:F2} s]";
 

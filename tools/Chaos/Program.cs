@@ -17,7 +17,11 @@ catch (ArgumentException e)
 void Say(string line) => Console.WriteLine($"chaos: {line}");
 
 using var client = await ChaosClient.StartAsync(commandLine.ConnectionString, commandLine.ClusterId, commandLine.ServiceId);
-var run = new ChaosRun(client.Services.GetRequiredService<IClusterClient>(), commandLine.ConnectionString, commandLine.Options, Say);
+using var verdictClient = await ChaosClient.StartAsync(
+    commandLine.ConnectionString, commandLine.ClusterId, commandLine.ServiceId, ChaosClient.VerdictResponseTimeout);
+var run = new ChaosRun(
+    client.Services.GetRequiredService<IClusterClient>(), commandLine.ConnectionString, commandLine.Options, Say,
+    verdictClient.Services.GetRequiredService<IClusterClient>());
 var report = await run.RunAsync(commandLine.Fault);
 foreach (var line in report.Describe())
 {
