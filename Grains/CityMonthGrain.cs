@@ -224,7 +224,7 @@ public sealed partial class CityMonthGrain(
             return 0;
         }
 
-        desk.Resume(await payments.ReadOpenHoldsAsync(programMonth));
+        await desk.ResumeAsync(() => payments.ReadOpenHoldsAsync(programMonth));
         return desk.Resolving;
     }
 
@@ -262,7 +262,7 @@ public sealed partial class CityMonthGrain(
         // Holds an earlier activation left open are resumed at once.
         if (head.Held != ChannelAmounts.Zero)
         {
-            desk.Resume(await payments.ReadOpenHoldsAsync(programMonth));
+            await desk.ResumeAsync(() => payments.ReadOpenHoldsAsync(programMonth));
         }
     }
 

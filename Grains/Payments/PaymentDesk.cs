@@ -33,6 +33,10 @@ internal sealed partial class PaymentDesk(
     // The holds this activation took from a purchase, by citizen and scoped key, with their pending answer.
     private readonly Dictionary<(string CitizenId, string Key), (Claim Claim, PurchaseResult Pending)> heldByKey = [];
     private readonly CancellationTokenSource stopping = new();
+
+    // Holds this activation ended while a read of the open holds was under way: that read may still list them.
+    private readonly HashSet<long> endedDuringRead = [];
+    private int readsUnderWay;
     private readonly InquiryBatcher inquiries = new(provider);
 
     /// <summary>Holds being resolved by this activation.</summary>
@@ -63,12 +67,30 @@ internal sealed partial class PaymentDesk(
             ? held.Claim == claim ? held.Pending : PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict)
             : null;
 
-    /// <summary>Resumes holds that no resolution of this activation is taking care of.</summary>
-    public void Resume(IEnumerable<OpenHold> holds)
+    /// <summary>
+    /// Reads the open holds and resumes those no resolution of this activation is taking care of. A hold that
+    /// ended while the read was under way is left alone: resolved again, it would be ended twice, which the
+    /// database refuses for the whole batch.
+    /// </summary>
+    public async Task ResumeAsync(Func<Task<IReadOnlyList<OpenHold>>> readOpenHolds)
     {
-        foreach (var hold in holds)
+        readsUnderWay++;
+        try
         {
-            Resolve(hold, fresh: false);
+            foreach (var hold in await readOpenHolds())
+            {
+                if (!endedDuringRead.Contains(hold.Sequence))
+                {
+                    _ = Resolve(hold, fresh: false);
+                }
+            }
+        }
+        finally
+        {
+            if (--readsUnderWay == 0)
+            {
+                endedDuringRead.Clear();
+            }
         }
     }
 
@@ -99,7 +121,13 @@ internal sealed partial class PaymentDesk(
         await Task.Yield();
         try
         {
-            return await ResolveAsync(hold, fresh, stopping.Token);
+            var settlement = await ResolveAsync(hold, fresh, stopping.Token);
+            if (readsUnderWay > 0)
+            {
+                endedDuringRead.Add(hold.Sequence);
+            }
+
+            return settlement;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
