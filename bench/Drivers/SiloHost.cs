@@ -28,6 +28,8 @@ public sealed class SiloHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The payment client's resilience pipeline warns of every retry with its stack trace: under load, a flood.
+        builder.Logging.AddFilter("Polly", LogLevel.Error);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort())
             .AddLedger(connectionString));

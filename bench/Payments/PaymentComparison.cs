@@ -34,7 +34,6 @@ public static class PaymentComparison
     public static async Task<int> RunAsync(BenchOptions options, string[] args)
     {
         await using var sandbox = await PaymentSandboxProcess.StartAsync(options.ConnectionString);
-        await sandbox.SetFaultsAsync(new { latencyMs = LatencyMs });
         await using var data = NpgsqlDataSource.Create(options.ConnectionString);
         var shape = new LoadShape(options.Concurrency, options.RampSeconds, options.Rate);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -66,6 +65,8 @@ public static class PaymentComparison
     private static async Task<PaymentRound> RoundAsync(
         NpgsqlDataSource data, PaymentSandboxProcess sandbox, BenchOptions options, LoadShape shape, int citizens, int pair, bool paid)
     {
+        // The sandbox must still answer (it is told its faults again), or the round would only measure its absence.
+        await sandbox.SetFaultsAsync(new { latencyMs = LatencyMs });
         // What the silo of the round before left is garbage now: collected before the clock starts, not during the round.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         await using var silo = await SiloHost.StartAsync(
