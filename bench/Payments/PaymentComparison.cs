@@ -23,7 +23,7 @@ public static class PaymentComparison
     public const int RoundPairsDefault = 2;
 
     /// <summary>Citizens of each unmeasured warm-up round, at most.</summary>
-    public const int WarmUpCitizensMax = 2_000;
+    public const int WarmUpCitizensMax = 10_000;
 
     /// <summary>The scenarios whose sales can take payment.</summary>
     public static readonly string[] Scenarios = ["single-hot", "dec-2022", "nationwide"];
