@@ -20,6 +20,9 @@ namespace Ledger.Bench;
 /// with <c>LEDGER_BENCH_NOOP=1</c>) reads <c>--citizens</c> (tickets taken, default 50,000), <c>--replay N</c>
 /// (the last N tickets replayed, 4,000), <c>--connections</c> (256), <c>--rounds</c> (pairs of rounds, 3),
 /// <c>--round-seconds S</c> (4), <c>--url</c>, <c>--json</c> and <c>--connection</c>.
+/// <c>--payment</c> (grains mode; single-hot and 50,000 citizens a round unless told) runs the one-phase purchase
+/// and the two-phase one (a policy with payment by account, against a payment sandbox the bench starts) in
+/// alternating rounds, <c>--rounds</c> pairs (2: A B B A), each round on a sale of its own.
 /// </summary>
 public sealed record BenchOptions(
     string Scenario,
@@ -41,7 +44,8 @@ public sealed record BenchOptions(
     string? Only,
     int? PreQueueMinutes,
     int Replay,
-    double RoundSeconds)
+    double RoundSeconds,
+    bool Payment)
 {
     public static readonly string[] Scenarios = ["dec-2022", "single-hot", "nationwide", "paths", "storm", "ticket-check"];
     public static readonly string[] Modes = ["grains", "http", "baseline"];
@@ -77,10 +81,17 @@ public sealed record BenchOptions(
             var text => throw new ArgumentException($"{name} takes {string.Join(", ", allowed)}, not {text}."),
         };
 
-        var scenario = OneOf("--scenario", Scenarios);
+        var payment = args.Contains("--payment");
+        var scenario = payment && Value("--scenario") is null ? "single-hot" : OneOf("--scenario", Scenarios);
         var storm = scenario == "storm";
         var ticketCheck = scenario == "ticket-check";
         var mode = OneOf("--mode", Modes);
+        if (payment && (mode != "grains" || !PaymentComparison.Scenarios.Contains(scenario) || Value("--pre-queue") is not null))
+        {
+            throw new ArgumentException(
+                $"--payment is for --mode grains with --scenario {string.Join(", ", PaymentComparison.Scenarios)}, without --pre-queue.");
+        }
+
         var connections = Whole("--connections", 256);
         int? preQueue = Value("--pre-queue") is null ? null : Whole("--pre-queue", 1);
         if (preQueue is not null && (scenario != "dec-2022" || mode != "http" || Value("--rate") is not null || Value("--ramp") is not null))
@@ -91,7 +102,10 @@ public sealed record BenchOptions(
         return new BenchOptions(
             scenario,
             mode,
-            Whole("--citizens", storm ? StormRun.CitizensDefault : ticketCheck ? TicketCheckRun.TicketsDefault : 300_000),
+            Whole("--citizens", storm ? StormRun.CitizensDefault
+                : ticketCheck ? TicketCheckRun.TicketsDefault
+                : payment ? PaymentComparison.CitizensDefault
+                : 300_000),
             Number("--ramp") ?? (storm ? StormRun.RampSecondsDefault : 0),
             Number("--rate") is > 0 and var rate ? rate : null,
             Whole("--concurrency", mode == "http" ? connections : 2_000),
@@ -106,7 +120,7 @@ public sealed record BenchOptions(
                 ?? Environment.GetEnvironmentVariable("ConnectionStrings__Ledger")
                 ?? "Host=127.0.0.1;Port=54329;Database=ledger;Username=ledger;Password=ledger",
             Whole("--purchases", 100_000),
-            Whole("--rounds", ticketCheck ? TicketCheckRun.RoundPairsDefault : 1),
+            Whole("--rounds", ticketCheck ? TicketCheckRun.RoundPairsDefault : payment ? PaymentComparison.RoundPairsDefault : 1),
             Value("--only") switch
             {
                 null or "citizen" or "direct" or "baseline" or "append" or "activation" => Value("--only"),
@@ -114,6 +128,7 @@ public sealed record BenchOptions(
             },
             preQueue,
             Whole("--replay", TicketCheckRun.ReplayDefault),
-            Number("--round-seconds") is > 0 and var roundSeconds ? roundSeconds : TicketCheckRun.RoundSecondsDefault);
+            Number("--round-seconds") is > 0 and var roundSeconds ? roundSeconds : TicketCheckRun.RoundSecondsDefault,
+            payment);
     }
 }

@@ -8,8 +8,19 @@ using Spectre.Console;
 // over HTTP, or the conventional baseline), then the baseline on the same database in the same invocation,
 // so every report carries the ratio; in http mode first the gateway's no-op ceiling when it serves one.
 // After each run the invariants are read from the database; a broken one fails the run. Not a test.
-// The paths comparison and the storm (the 09:00 crowd on new connections against a running gateway) are their own runs.
-var options = BenchOptions.Parse(args);
+// The paths comparison, the storm (the 09:00 crowd on new connections against a running gateway), the ticket check
+// and the payment comparison (the two-phase purchase beside the one-phase one) are their own runs.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync($"bench: {e.Message}");
+    return 2;
+}
+
 if (Console.IsOutputRedirected)
 {
     // Tables in a log or a test's output: wide enough not to wrap.
@@ -19,6 +30,11 @@ if (Console.IsOutputRedirected)
 if (options.Scenario == "paths")
 {
     return await PathsComparison.RunAsync(options, args);
+}
+
+if (options.Payment)
+{
+    return await PaymentComparison.RunAsync(options, args);
 }
 
 if (options.Scenario == "storm")
@@ -64,7 +80,7 @@ switch (options.Mode)
     case "grains":
         await using (var silo = await SiloHost.StartAsync(options.ConnectionString))
         {
-            run = await RunAsync(new GrainsDriver(silo.Grains), scenario, shape, LedgerCheck);
+            run = await ScenarioRun.RunAsync(new GrainsDriver(silo.Grains), scenario, shape, LedgerCheck);
         }
 
         break;
@@ -78,8 +94,8 @@ switch (options.Mode)
                 // the first warms the gateway (JIT, connections, token caches), as the no-op runs warm it for the main run.
                 var everyoneOnce = scenario.OnePurchaseEach();
                 var closed = new LoadShape(options.Concurrency, 0, null);
-                await RunAsync(probe, everyoneOnce, closed, null);
-                noOp = await RunAsync(probe, everyoneOnce, closed, null);
+                await ScenarioRun.RunAsync(probe, everyoneOnce, closed, null);
+                noOp = await ScenarioRun.RunAsync(probe, everyoneOnce, closed, null);
                 // Then the same with the path's two grain calls to probe grains. Measured on citizens of its own,
                 // each meeting a new probe grain as each citizen's first purchase meets a new citizen grain, after a
                 // warm-up on other citizens (its connections, the endpoint's JIT). The probe grains stay in the
@@ -89,10 +105,10 @@ switch (options.Mode)
                 {
                     if (scenario.OnePurchaseEach(GrainHopsCitizensMax, GrainHopsWarmUpCitizens) is { Citizens.Count: > 0 } warmUp)
                     {
-                        await RunAsync(hops, warmUp, closed, null);
+                        await ScenarioRun.RunAsync(hops, warmUp, closed, null);
                     }
 
-                    grainHops = await RunAsync(hops, scenario.OnePurchaseEach(0, GrainHopsCitizensMax), closed, null);
+                    grainHops = await ScenarioRun.RunAsync(hops, scenario.OnePurchaseEach(0, GrainHopsCitizensMax), closed, null);
                 }
             }
             else
@@ -108,16 +124,16 @@ switch (options.Mode)
             shape = shape with { OpensAt = scenario.OpensAt };
         }
 
-        run = await RunAsync(new HttpDriver(options.Url, options.Connections, minter), scenario, shape, LedgerCheck);
+        run = await ScenarioRun.RunAsync(new HttpDriver(options.Url, options.Connections, minter), scenario, shape, LedgerCheck);
         break;
     default:
-        run = await RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck);
+        run = await ScenarioRun.RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck);
         break;
 }
 
 // The baseline has no waiting room: a pre-queue run has none to compare with.
 var baseline = options.Mode != "baseline" && options.Baseline && options.PreQueueMinutes is null
-    ? await RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck)
+    ? await ScenarioRun.RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck)
     : null;
 var report = BenchReport.Create(args, run, baseline, noOp, grainHops);
 ConsoleReport.Write(report);
@@ -138,13 +154,3 @@ LoadShape BaselineShape() => new(options.BaselineConcurrency, options.RampSecond
 Task<InvariantReport> LedgerCheck(Measurements measurements) => LedgerInvariants.CheckAsync(data, scenario, measurements.Seen);
 
 Task<InvariantReport> BaselineCheck(Measurements measurements) => BaselineInvariants.CheckAsync(data, scenario, measurements.Seen);
-
-static async Task<RunReport> RunAsync(
-    ILedgerDriver driver, Scenario scenario, LoadShape shape, Func<Measurements, Task<InvariantReport>>? check)
-{
-    await driver.SetUpAsync(scenario);
-    var measurements = await LiveProgress.RunAsync(driver.Name, scenario.Citizens.Count,
-        onSecond => LoadRunner.RunAsync(driver, scenario, shape, onSecond));
-    var invariants = check is null ? null : await check(measurements);
-    return RunReport.From(driver.Name, scenario, shape, measurements, invariants);
-}

@@ -1,15 +1,29 @@
+using System.Globalization;
 using Ledger.Grains.Interfaces;
+using Ledger.Grains.Payments;
 using Ledger.Sale;
 
 namespace Ledger.Bench;
 
-/// <summary>The grains in-process, through the citizen grain as the gateway calls them.</summary>
+/// <summary>
+/// The grains in-process, through the citizen grain as the gateway calls them. A purchase answered pending (its
+/// hold waits for the payment provider) is read again, as a buyer's app reads <c>GET /purchases/{id}</c>, until it
+/// is confirmed or voided: its answer is that one, timed from the purchase.
+/// </summary>
 public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
 {
     /// <summary>The teller selling paper vouchers, as the HTTP driver's teller token names it.</summary>
     public const string Teller = "bench-teller";
 
+    /// <summary>How often a pending purchase is read again.</summary>
+    public static readonly TimeSpan PendingReadInterval = TimeSpan.FromMilliseconds(200);
+
+    private long pendingAnswers;
+
     public string Name => "grains";
+
+    /// <summary>Purchases answered pending (202 over HTTP) before they settled.</summary>
+    public long PendingAnswers => Interlocked.Read(ref pendingAnswers);
 
     public async Task SetUpAsync(Scenario scenario)
     {
@@ -48,6 +62,7 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
             return result.Outcome switch
             {
                 PurchaseOutcome.Confirmed => new Answer(Outcome.Confirmed, result.Purchase!.Sequence),
+                PurchaseOutcome.Pending => await SettledAsync(sale, result.Purchase!.Sequence),
                 PurchaseOutcome.SoldOut => new Answer(Outcome.SoldOut),
                 PurchaseOutcome.LimitExceeded => new Answer(Outcome.LimitExceeded),
                 PurchaseOutcome.Busy => new Answer(Outcome.Refused),
@@ -79,4 +94,33 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Reads a pending purchase until it settles, at most as long as the ledger promises to take (the hold's time
+    /// and <see cref="PaymentOptions.ResolvedWithin"/>); still pending after that is an error.
+    /// </summary>
+    private async Task<Answer> SettledAsync(Sale sale, long sequence)
+    {
+        Interlocked.Increment(ref pendingAnswers);
+        var city = grains.GetCityMonth(sale.ProgramMonth);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(sale.Policy.HoldSeconds) + PaymentOptions.ResolvedWithin;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(PendingReadInterval);
+            var purchase = await city.GetPurchaseAsync(sequence);
+            switch (purchase?.Status)
+            {
+                case PurchaseStatus.Pending:
+                    continue;
+                case PurchaseStatus.Confirmed:
+                    return new Answer(Outcome.Confirmed, sequence);
+                case PurchaseStatus.Voided:
+                    return new Answer(Outcome.Rejected, Detail: nameof(PurchaseOutcome.PaymentDeclined));
+                case var other:
+                    return Answer.Failed($"pending purchase {sequence} read as {other?.ToString() ?? "missing"}");
+            }
+        }
+
+        return Answer.Failed(string.Create(CultureInfo.InvariantCulture, $"purchase {sequence} still pending past its hold's time"));
+    }
 }

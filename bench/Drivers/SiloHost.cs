@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ledger.Grains;
 using Ledger.Grains.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,11 +21,15 @@ public sealed class SiloHost : IAsyncDisposable
 
     public IGrainFactory Grains => host.Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<SiloHost> StartAsync(string connectionString)
+    /// <param name="settings">Configuration over the environment's, as a silo's appsettings would give it (<c>Ledger:Payments:BaseUrl</c>).</param>
+    public static async Task<SiloHost> StartAsync(string connectionString, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         await LedgerSchema.ApplyAsync(connectionString);
         var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The payment client's resilience pipeline warns of every retry with its stack trace: under load, a flood.
+        builder.Logging.AddFilter("Polly", LogLevel.Error);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort())
             .AddLedger(connectionString));

@@ -26,10 +26,7 @@ public static class BaselineInvariants
         return await SeenPurchases.AuditAsync(
             scenario,
             // A seen id the baseline does not hold becomes sequence 0, which no entry has: a lost purchase.
-            seen.Select(s => new SeenPurchase(s.SaleIndex, s.CitizenId, s.Channel, s.Amount, sequences.GetValueOrDefault(s.Sequence))
-            {
-                Cancelled = s.Cancelled,
-            }),
+            seen.Select(s => s.Renumbered(sequences.GetValueOrDefault(s.Sequence))),
             sale => Task.FromResult(bySale[sale.ProgramMonth]));
     }
 

@@ -18,4 +18,7 @@ public sealed class SeenPurchase(int saleIndex, string citizenId, Channel channe
     public long Sequence { get; } = sequence;
 
     public bool Cancelled { get; set; }
+
+    /// <summary>The same purchase under the sequence a reader of the ledger gave it.</summary>
+    public SeenPurchase Renumbered(long sequence) => new(SaleIndex, CitizenId, Channel, Amount, sequence) { Cancelled = Cancelled };
 }

@@ -82,6 +82,12 @@ public sealed record Scenario(string Name, string RunId, IReadOnlyList<Sale> Sal
         };
     }
 
+    /// <summary>The same sales taking payment: each purchase a hold until the provider withdraws its price (API.md, "Payments").</summary>
+    public Scenario Paid() => this with
+    {
+        Sales = Sales.Select(s => s with { Policy = s.Policy with { Payment = PaymentMethod.Account } }).ToArray(),
+    };
+
     /// <summary>
     /// One program-month bought by the given citizens, one mobile purchase of <paramref name="amount"/> each and
     /// nothing else, following the waiting room: the storm's closed-loop peak and the ticket check's citizens.

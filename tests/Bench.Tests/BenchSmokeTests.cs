@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Ledger.Testing;
@@ -79,14 +80,77 @@ public sealed class BenchSmokeTests
         Assert.InRange(root.GetProperty("run").GetProperty("invariants").GetProperty("soldByLedger").GetInt64(), 1, 200 * 2 * 200_000L);
     }
 
+    [Fact]
+    public async Task A_short_payment_run_alternates_one_phase_and_two_phase_and_checks_every_payers_money()
+    {
+        const int Citizens = 300;
+        using var report = await RunAsync(["--payment", "--citizens", Citizens.ToString(CultureInfo.InvariantCulture), "--rounds", "2"]);
+
+        var root = report.RootElement;
+        var rounds = root.GetProperty("rounds").EnumerateArray().ToArray();
+        Assert.Equal(
+            ["one-phase 0", "two-phase 0", "one-phase 1", "two-phase 1", "two-phase 2", "one-phase 2"],
+            rounds.Select(r => $"{r.GetProperty("kind").GetString()} {r.GetProperty("pair").GetInt32()}"));
+        Assert.Equal("single-hot", root.GetProperty("scenario").GetString());
+        Assert.Equal([5, 50], root.GetProperty("latencyMs").EnumerateArray().Select(l => l.GetInt32()));
+        Assert.Equal(2, root.GetProperty("pairShares").GetArrayLength());
+        Assert.True(root.GetProperty("twoPhaseShare").GetDouble() > 0);
+        Assert.True(root.GetProperty("passed").GetBoolean());
+        Assert.All(rounds.Where(r => r.GetProperty("pair").GetInt32() > 0), round =>
+        {
+            var run = round.GetProperty("run");
+            // The cap fits every citizen's purchase, and a two-phase one counts only once its hold is posted.
+            Assert.Equal(Citizens, run.GetProperty("confirmed").GetInt64());
+            Assert.Equal(0, run.GetProperty("errors").GetInt64());
+            Assert.Equal(Citizens, run.GetProperty("invariants").GetProperty("confirmedSeen").GetInt64());
+            Assert.Empty(run.GetProperty("invariants").GetProperty("findings").EnumerateArray());
+            Assert.True(round.GetProperty("silo").GetProperty("commits").GetInt64() > 0);
+        });
+        Assert.All(rounds.Where(r => r.GetProperty("kind").GetString() == "two-phase"), round =>
+        {
+            var money = round.GetProperty("payments");
+            Assert.Equal(
+                (round.GetProperty("run").GetProperty("confirmed").GetInt64(), 0L, 0L, 0L),
+                (money.GetProperty("posted").GetInt64(), money.GetProperty("holdsOpen").GetInt64(),
+                    money.GetProperty("refundsOwed").GetInt64(), money.GetProperty("payersOff").GetInt64()));
+            Assert.Equal(round.GetProperty("run").GetProperty("citizens").GetInt64(), money.GetProperty("payersChecked").GetInt64());
+            Assert.True(round.GetProperty("silo").GetProperty("providerRequests").GetInt64() >= money.GetProperty("holds").GetInt64());
+        });
+        Assert.All(rounds.Where(r => r.GetProperty("kind").GetString() == "one-phase"), round =>
+        {
+            Assert.Equal(JsonValueKind.Null, round.GetProperty("payments").ValueKind);
+            Assert.Equal(0, round.GetProperty("silo").GetProperty("providerRequests").GetInt64());
+        });
+    }
+
+    [Theory]
+    [InlineData("--mode", "http")]
+    [InlineData("--scenario", "paths")]
+    public async Task The_payment_comparison_is_refused_where_it_does_not_apply_and_says_why(string option, string value)
+    {
+        var (exitCode, _, errors) = await ExitAsync(["--payment", option, value]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--payment is for --mode grains", errors, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the benchmark on the test database; it must exit 0. Returns its JSON report.</summary>
     private static async Task<JsonDocument> RunAsync(string[] arguments)
     {
-        var connection = TestPostgres.ConnectionString;
+        var json = Path.Combine(Path.GetTempPath(), $"bench-smoke-{Guid.NewGuid():N}.json");
+        var (exitCode, output, errors) = await ExitAsync([.. arguments, "--json", json]);
+        Assert.True(exitCode == 0, $"The benchmark failed ({exitCode}):\n{output}\n{errors}");
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        File.Delete(json);
+        return report;
+    }
+
+    /// <summary>Runs the benchmark on the test database until it exits; returns its exit code and what it wrote.</summary>
+    private static async Task<(int ExitCode, string Output, string Errors)> ExitAsync(string[] arguments)
+    {
         var benchPath = typeof(BenchSmokeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "BenchPath").Value!;
-        var json = Path.Combine(Path.GetTempPath(), $"bench-smoke-{Guid.NewGuid():N}.json");
-        var start = new ProcessStartInfo("dotnet", [benchPath, .. arguments, "--connection", connection, "--json", json])
+        var start = new ProcessStartInfo("dotnet", [benchPath, .. arguments, "--connection", TestPostgres.ConnectionString])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -105,9 +169,6 @@ public sealed class BenchSmokeTests
             throw;
         }
 
-        Assert.True(bench.ExitCode == 0, $"The benchmark failed ({bench.ExitCode}):\n{await output}\n{await errors}");
-        var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        File.Delete(json);
-        return report;
+        return (bench.ExitCode, await output, await errors);
     }
 }

@@ -1,0 +1,11 @@
+namespace Ledger.Bench;
+
+/// <summary>
+/// What the silo in the bench's process reported during a round, from its meters: its batch commits (how many, the
+/// items they carried, and the busiest program-month's time spent committing, whose single flusher commits one batch
+/// at a time) and its requests to the payment provider (POST: withdrawals and inquiries), with their mean time.
+/// </summary>
+public sealed record SiloFigures(long Commits, long CommittedItems, double FlusherBusySeconds, long ProviderRequests, double ProviderRequestMeanMs)
+{
+    public double ItemsPerCommit => Commits == 0 ? 0 : (double)CommittedItems / Commits;
+}
