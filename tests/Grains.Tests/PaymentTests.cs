@@ -40,7 +40,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         Assert.Equal([LedgerEntryKind.Hold, LedgerEntryKind.Post], await KindsAsync(sale));
         var snapshot = await ledger.SnapshotAsync(sale);
         Assert.Equal((Amount, 1_000_000 - Amount), (snapshot.Mobile.Sold, snapshot.Mobile.Remaining));
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         // The hold gave back the cap and the limit: a new key buys all of it.
         Assert.Equal(PurchaseOutcome.Confirmed, (await ledger.BuyAsync(sale, citizen, Amount)).Outcome);
         Assert.Equal([LedgerEntryKind.Hold, LedgerEntryKind.Void, LedgerEntryKind.Hold, LedgerEntryKind.Post], await KindsAsync(sale));
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         Assert.Contains(result.Outcome, new[] { PurchaseOutcome.Confirmed, PurchaseOutcome.Pending });
         Assert.Equal(PurchaseStatus.Confirmed, purchase.Status);
         Assert.Equal(new PayerMoney(Price, 0), await bank.PayerAsync(request.CitizenId));
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         Assert.Equal(PurchaseStatus.Confirmed, confirmed.Status);
         Assert.Equal((PurchaseOutcome.Confirmed, pending.Purchase.PurchaseId), (afterwards.Outcome, afterwards.Purchase!.PurchaseId));
         Assert.Equal(new PayerMoney(Price, 0), await bank.PayerAsync(citizen));
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         Assert.Equal((PurchaseOutcome.Confirmed, pending.Purchase.PurchaseId), (settled.Outcome, settled.Purchase!.PurchaseId));
         Assert.Equal(new PayerMoney(Price, 0), await bank.PayerAsync(citizen));
         await Eventually.UntilAsync(() => ledger.City(sale).ReconcileAsync(), r => r!.Pending == 0);
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         ledger.Clock.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal("none", await UntilRefundSettledAsync(sale, pending.Purchase.Sequence));
         Assert.Equal(new PayerMoney(0, 0), await bank.PayerAsync(citizen));
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
 
         Assert.Equal("done", await UntilRefundSettledAsync(sale, pending.Sequence));
         Assert.Equal(new PayerMoney(Price, Price), await bank.PayerAsync(citizen));
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         Assert.Equal(PurchaseStatus.Cancelled, refunded!.Status);
         Assert.Equal((CancelOutcome.Cancelled, RefundState.Done), (again.Outcome, again.Purchase!.Refund));
         Assert.Equal(new PayerMoney(Price, Price), await bank.PayerAsync(citizen));
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -218,7 +218,7 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
 
         Assert.Equal(CancelOutcome.PaymentPending, refused.Outcome);
         Assert.Equal(PurchaseStatus.Confirmed, (await UntilSettledAsync(sale, pending.Sequence)).Status);
-        await AssertSettledAsync(sale);
+        await ledger.AssertPaymentsSettledAsync(sale);
     }
 
     [Fact]
@@ -262,14 +262,5 @@ public sealed class PaymentTests(PaymentFixture fixture) : IAsyncLifetime
         command.Parameters.Add(new NpgsqlParameter { Value = sale.Month });
         command.Parameters.Add(new NpgsqlParameter { Value = sequence });
         return (string?)await command.ExecuteScalarAsync();
-    }
-
-    /// <summary>Nothing pending: the audit (counters, held amounts, open holds) and the reconciliation agree.</summary>
-    private async Task AssertSettledAsync(ProgramMonth sale)
-    {
-        await ledger.AssertAuditConsistentAsync(sale);
-        var reconciliation = await ledger.City(sale).ReconcileAsync();
-        Assert.Equal((true, 0L), (reconciliation!.Consistent, reconciliation.Pending));
-        Assert.Equal(reconciliation.LedgerNet, reconciliation.ProviderNet);
     }
 }

@@ -19,4 +19,8 @@ public static class PropertyRuns
             .WithQuietOnSuccess(true)
             .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed), FSharpOption<int>.None)));
     }
+
+    /// <summary>Shrinks a run of steps by leaving out one step at a time.</summary>
+    public static IEnumerable<T[]> WithoutOneStep<T>(T[] steps) =>
+        Enumerable.Range(0, steps.Length).Select(i => steps.Take(i).Concat(steps.Skip(i + 1)).ToArray());
 }

@@ -58,6 +58,15 @@ public static class Scenario
         LedgerAuditor.Audit(
             await ledger.ReadLedgerAsync(programMonth, policy), clients.SelectMany(c => c.Confirmations), clients.Select(c => c.Answer).ToArray());
 
+    /// <summary>Nothing pending: the audit (counters, held amounts, open holds) and the reconciliation agree.</summary>
+    public static async Task AssertPaymentsSettledAsync(this LedgerTestCluster ledger, ProgramMonth programMonth)
+    {
+        await ledger.AssertAuditConsistentAsync(programMonth);
+        var reconciliation = await ledger.City(programMonth).ReconcileAsync();
+        Assert.Equal((true, 0L), (reconciliation!.Consistent, reconciliation.Pending));
+        Assert.Equal(reconciliation.LedgerNet, reconciliation.ProviderNet);
+    }
+
     public static async Task AssertAuditConsistentAsync(this LedgerTestCluster ledger, ProgramMonth programMonth)
     {
         var audit = await ledger.City(programMonth).AuditAsync();
