@@ -36,6 +36,21 @@ public sealed class PaymentSandboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Transfers_sent_at_once_are_each_recorded_and_one_id_sent_at_once_is_done_once()
+    {
+        var (payer, id) = NewPayerAndId();
+        // Enough at once that the recorder commits several together, the same id among them.
+        var sameId = Enumerable.Range(0, 40).Select(_ => WithdrawAsync(id, payer, "1000"));
+        var distinct = Enumerable.Range(0, 40).Select(i => WithdrawAsync($"{id}-{i}", payer, "10"));
+        var answers = await Task.WhenAll(sameId.Concat(distinct));
+
+        Assert.All(answers, a => Assert.Equal(BankCodes.Done, a.RspCode));
+        Assert.Equal(new PayerFigures(1_000 + (40 * 10), 0), await PayerAsync(payer));
+        var inquiry = await InquireAsync([id, .. Enumerable.Range(0, 40).Select(i => $"{id}-{i}")]);
+        Assert.All(inquiry.ResList, r => Assert.Equal(BankCodes.Done, r.RspCode));
+    }
+
+    [Fact]
     public async Task An_id_used_for_another_transfer_moves_nothing()
     {
         var (payer, id) = NewPayerAndId();

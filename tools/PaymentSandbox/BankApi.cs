@@ -18,16 +18,16 @@ public static class BankApi
     public static IEndpointRouteBuilder MapBankApi(this IEndpointRouteBuilder app)
     {
         var transfer = app.MapGroup("/v2.0/transfer");
-        transfer.MapPost("/withdraw/fin_num", (TransferRequest request, HttpContext context, SandboxStore store, FaultPlayer faults) =>
-            TransferAsync(SandboxStore.Withdraw, request, context, store, faults));
-        transfer.MapPost("/deposit/fin_num", (TransferRequest request, HttpContext context, SandboxStore store, FaultPlayer faults) =>
-            TransferAsync(SandboxStore.Deposit, request, context, store, faults));
+        transfer.MapPost("/withdraw/fin_num", (TransferRequest request, HttpContext context, TransferRecorder recorder, FaultPlayer faults) =>
+            TransferAsync(SandboxStore.Withdraw, request, context, recorder, faults));
+        transfer.MapPost("/deposit/fin_num", (TransferRequest request, HttpContext context, TransferRecorder recorder, FaultPlayer faults) =>
+            TransferAsync(SandboxStore.Deposit, request, context, recorder, faults));
         transfer.MapPost("/result", InquireAsync);
         return app;
     }
 
     private static async Task<IResult> TransferAsync(
-        string kind, TransferRequest request, HttpContext context, SandboxStore store, FaultPlayer faults)
+        string kind, TransferRequest request, HttpContext context, TransferRecorder recorder, FaultPlayer faults)
     {
         if (Invalid(request) is { } invalid)
         {
@@ -37,7 +37,7 @@ public static class BankApi
         var amount = long.Parse(request.TranAmt!, NumberStyles.None, CultureInfo.InvariantCulture);
         // A refund is never declined; a withdrawal may be, and stays declined under its id.
         var done = kind == SandboxStore.Deposit || !faults.Declines();
-        var stored = await store.RecordAsync(request.BankTranId!, kind, request.FintechUseNum!, amount, done);
+        var stored = await recorder.RecordAsync(request.BankTranId!, kind, request.FintechUseNum!, amount, done);
         if (faults.LosesAnswer())
         {
             // The transfer is recorded; its answer never arrives.
@@ -69,14 +69,12 @@ public static class BankApi
             });
         }
 
-        var answers = new List<TransferAnswer>(items.Count);
-        foreach (var id in items.Select(i => i.OrgBankTranId!))
-        {
-            answers.Add(await store.FindAsync(id) is { } stored
+        var ids = items.Select(i => i.OrgBankTranId!).ToList();
+        var found = await store.FindAllAsync(ids);
+        var answers = ids.Select(id => found.TryGetValue(id, out var stored)
                 ? AnswerFor(id, stored)
-                : new TransferAnswer(BankCodes.NoSuchTransfer, "No transfer has this id.", id));
-        }
-
+                : new TransferAnswer(BankCodes.NoSuchTransfer, "No transfer has this id.", id))
+            .ToList();
         return Results.Ok(new ResultAnswer(BankCodes.Done, answers));
     }
 

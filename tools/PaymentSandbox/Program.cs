@@ -7,6 +7,8 @@ var connectionString = builder.Configuration.GetConnectionString("Sandbox")
     ?? throw new InvalidOperationException("Set the connection string ConnectionStrings:Sandbox (ConnectionStrings__Sandbox).");
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
 builder.Services.AddSingleton<SandboxStore>();
+builder.Services.AddSingleton<TransferRecorder>();
+builder.Services.AddHostedService(services => services.GetRequiredService<TransferRecorder>());
 builder.Services.AddSingleton<FaultPlayer>();
 builder.Services.AddProblemDetails();
 

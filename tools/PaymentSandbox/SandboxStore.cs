@@ -25,17 +25,24 @@ public sealed class SandboxStore(NpgsqlDataSource dataSource)
         CREATE INDEX IF NOT EXISTS transfers_payer ON payment_sandbox.transfers (payer);
         """;
 
-    // The insert and the read of what the id holds in one statement: the first transfer under an id is the one.
-    private const string RecordSql = """
-        WITH inserted AS (
+    // The inserts and the read of what each id holds in one statement: the first transfer under an id is the one
+    // (the first in the batch, when one id comes twice).
+    private const string RecordAllSql = """
+        WITH input AS (
+            SELECT DISTINCT ON (t.id) t.id, t.kind, t.payer, t.amount, t.done
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[])
+                     WITH ORDINALITY AS t(id, kind, payer, amount, done, i)
+            ORDER BY t.id, t.i),
+        inserted AS (
             INSERT INTO payment_sandbox.transfers (bank_tran_id, kind, payer, amount, done)
-            VALUES ($1, $2, $3, $4, $5)
+            SELECT id, kind, payer, amount, done FROM input
             ON CONFLICT (bank_tran_id) DO NOTHING
-            RETURNING kind, payer, amount, done)
-        SELECT kind, payer, amount, done FROM inserted
+            RETURNING bank_tran_id, kind, payer, amount, done)
+        SELECT bank_tran_id, kind, payer, amount, done FROM inserted
         UNION ALL
-        SELECT kind, payer, amount, done FROM payment_sandbox.transfers
-        WHERE bank_tran_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)
+        SELECT t.bank_tran_id, t.kind, t.payer, t.amount, t.done
+        FROM payment_sandbox.transfers t JOIN input ON t.bank_tran_id = input.id
+        WHERE NOT EXISTS (SELECT 1 FROM inserted x WHERE x.bank_tran_id = input.id)
         """;
 
     public async Task EnsureSchemaAsync()
@@ -56,28 +63,25 @@ public sealed class SandboxStore(NpgsqlDataSource dataSource)
         await transaction.CommitAsync();
     }
 
-    /// <summary>Records a transfer unless its id holds one already; returns what the id holds.</summary>
-    public async Task<StoredTransfer> RecordAsync(string id, string kind, string payer, long amount, bool done)
+    /// <summary>Records each transfer unless its id holds one already, in one transaction; returns what each id holds.</summary>
+    public async Task<Dictionary<string, StoredTransfer>> RecordAllAsync(IReadOnlyList<TransferToRecord> transfers)
     {
-        await using var command = dataSource.CreateCommand(RecordSql);
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = kind });
-        command.Parameters.Add(new() { Value = payer });
-        command.Parameters.Add(new() { Value = amount });
-        command.Parameters.Add(new() { Value = done });
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync()
-            ? Read(reader)
-            : throw new InvalidOperationException($"Transfer {id} was neither recorded nor found.");
+        await using var command = dataSource.CreateCommand(RecordAllSql);
+        command.Parameters.Add(new() { Value = transfers.Select(t => t.Id).ToArray() });
+        command.Parameters.Add(new() { Value = transfers.Select(t => t.Kind).ToArray() });
+        command.Parameters.Add(new() { Value = transfers.Select(t => t.Payer).ToArray() });
+        command.Parameters.Add(new() { Value = transfers.Select(t => t.Amount).ToArray() });
+        command.Parameters.Add(new() { Value = transfers.Select(t => t.Done).ToArray() });
+        return await ReadAllAsync(command);
     }
 
-    public async Task<StoredTransfer?> FindAsync(string id)
+    /// <summary>What each id holds, for the ids that hold a transfer.</summary>
+    public async Task<Dictionary<string, StoredTransfer>> FindAllAsync(IReadOnlyList<string> ids)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT kind, payer, amount, done FROM payment_sandbox.transfers WHERE bank_tran_id = $1");
-        command.Parameters.Add(new() { Value = id });
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? Read(reader) : null;
+            "SELECT bank_tran_id, kind, payer, amount, done FROM payment_sandbox.transfers WHERE bank_tran_id = ANY($1)");
+        command.Parameters.Add(new() { Value = ids.ToArray() });
+        return await ReadAllAsync(command);
     }
 
     /// <summary>What the provider withdrew from a payer and returned to them, in won.</summary>
@@ -94,6 +98,15 @@ public sealed class SandboxStore(NpgsqlDataSource dataSource)
         return new PayerFigures(reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    private static StoredTransfer Read(NpgsqlDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetBoolean(3));
+    private static async Task<Dictionary<string, StoredTransfer>> ReadAllAsync(NpgsqlCommand command)
+    {
+        var stored = new Dictionary<string, StoredTransfer>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            stored[reader.GetString(0)] = new StoredTransfer(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetBoolean(4));
+        }
+
+        return stored;
+    }
 }
