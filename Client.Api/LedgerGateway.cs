@@ -54,23 +54,40 @@ public static class LedgerGateway
 
     private static void AddServices(WebApplicationBuilder builder)
     {
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Program.BodyBytesMax);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = Program.BodyBytesMax;
+            kestrel.UseServerProblemBodies();
+        });
         // Bounded connections, every assembly loaded before listening, every path warmed before ready.
         builder.AddLedgerHosting();
         builder.UseOrleansClient(client => LedgerClient.Configure(client, builder.Configuration));
         // The Orleans client waits for a silo before it is connected; serve HTTP meanwhile (503 with Retry-After)
         // rather than refusing connections until a silo is up.
         builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
-        // Amounts are JSON integers and instants carry an offset: "200000" or a bare local time is refused.
+        // Amounts are JSON integers and instants carry an offset: "200000" or a bare local time is refused; so is a
+        // property given twice (read as its last value, {"amount":-1,"amount":10000} would buy 10,000).
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            json.SerializerOptions.AllowDuplicateProperties = false;
             json.SerializerOptions.Converters.Add(new StrictInstantConverter());
         });
         // An unreadable body throws in every environment, so BadRequestHandler can name the field.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Detail ??= ReasonPhrases.GetReasonPhrase(context.ProblemDetails.Status ?? 500));
+        {
+            // Kestrel sets 413 itself when a body streams in past the limit: the same problem as a declared one.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
+            {
+                var tooLarge = LedgerResults.TooLarge().ProblemDetails;
+                (context.ProblemDetails.Type, context.ProblemDetails.Title, context.ProblemDetails.Detail) =
+                    (tooLarge.Type, tooLarge.Title, tooLarge.Detail);
+                context.ProblemDetails.Extensions["code"] = tooLarge.Extensions["code"];
+            }
+
+            context.ProblemDetails.Detail ??= ReasonPhrases.GetReasonPhrase(context.ProblemDetails.Status ?? 500);
+        });
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.AddExceptionHandler<LedgerUnavailableHandler>();
         builder.Services.AddLedgerAuth(builder.Configuration);
@@ -92,9 +109,7 @@ public static class LedgerGateway
     {
         if (context.Request.ContentLength > Program.BodyBytesMax)
         {
-            await TypedResults.Problem(
-                $"The body is over {Program.BodyBytesMax} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge,
-                title: "Body too large", type: "urn:ledger:problem:too-large").ExecuteAsync(context);
+            await LedgerResults.TooLarge().ExecuteAsync(context);
             return;
         }
 

@@ -201,6 +201,10 @@ public static class LedgerResults
             ("Retry-After", retryAfterSeconds.ToString(CultureInfo.InvariantCulture)), (Queue.QueueTickets.Header, ticket));
     }
 
+    /// <summary>413: the body is over the gateway's limit, whether it said so up front or was cut off on its way in.</summary>
+    public static ProblemHttpResult TooLarge() =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "Body too large", $"The body is over {Program.BodyBytesMax} bytes.");
+
     /// <summary>503 with Retry-After: the ledger cannot answer now, and nothing was done.</summary>
     public static IResult Unavailable(string detail) =>
         new WithHeaders(

@@ -143,6 +143,19 @@ public sealed record Policy(
             errors.Add(("caps.paper", "A cap cannot be negative."));
         }
 
+        // A cap or limit between whole units would leave a remainder no purchase can take: a channel open for good
+        // that refuses every purchase.
+        if (Unit > 0)
+        {
+            foreach (var (field, amount) in new[] { ("citizenMonthlyLimit", CitizenMonthlyLimit), ("caps.mobile", Caps.Mobile), ("caps.paper", Caps.Paper) })
+            {
+                if (amount > 0 && amount % Unit != 0)
+                {
+                    errors.Add((field, $"Must be a whole number of units of {Unit} won."));
+                }
+            }
+        }
+
         if (PreQueueMinutes is < 0 or > PreQueueMinutesMax)
         {
             errors.Add(("preQueueMinutes", $"The pre-queue is from 0 to {PreQueueMinutesMax} minutes."));

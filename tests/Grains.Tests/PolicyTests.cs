@@ -53,6 +53,24 @@ public sealed class PolicyTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Caps_and_a_limit_between_whole_units_are_refused_and_change_nothing()
+    {
+        var programMonth = Scenario.NewProgramMonth(ledger);
+        var open = Scenario.OpenPolicy(ledger);
+        // A remainder below one unit would leave the channel open for good while it refuses every purchase.
+        var uneven = open with
+        {
+            CitizenMonthlyLimit = open.CitizenMonthlyLimit + 1, Caps = new ChannelAmounts(open.Unit * 3 + 5, open.Unit / 2),
+        };
+
+        var result = await ledger.City(programMonth).SetPolicyAsync(uneven);
+
+        Assert.Equal(SetPolicyOutcome.Invalid, result.Outcome);
+        Assert.Equal(["citizenMonthlyLimit", "caps.mobile", "caps.paper"], result.Errors!.Select(e => e.Field));
+        Assert.Null(await ledger.City(programMonth).GetSnapshotAsync());
+    }
+
+    [Fact]
     public async Task Cap_may_rise_and_fall_but_never_below_what_is_sold()
     {
         var policy = Scenario.OpenPolicy(ledger, mobileCap: 100_000);
