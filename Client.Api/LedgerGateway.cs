@@ -31,8 +31,9 @@ public static class LedgerGateway
         app.UseStatusCodePages();
         app.Use(RefuseOversizedBodies);
         app.UseRouting();
-        app.UseRateLimiter();
+        // After authentication, so that a client's share is its citizen's (the token's subject), not its address's.
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         var ledger = app.MapGroup("").AddEndpointFilter<ClusterReadyFilter>();
         ledger.MapProgramsApi();
@@ -93,6 +94,7 @@ public static class LedgerGateway
         builder.Services.AddLedgerAuth(builder.Configuration);
         builder.Services.AddLedgerHealthChecks(builder.Configuration);
         builder.Services.AddLedgerOverloadLimit(builder.Configuration);
+        builder.Services.AddLedgerClientFairness(builder.Configuration);
         builder.Services.AddLedgerOpenApi();
         builder.Services.AddGatewayMetrics();
         builder.Services.AddSalesBoard(builder.Configuration);

@@ -201,6 +201,12 @@ public static class LedgerResults
             ("Retry-After", retryAfterSeconds.ToString(CultureInfo.InvariantCulture)), (Queue.QueueTickets.Header, ticket));
     }
 
+    /// <summary>429 for a client past its share (<see cref="ClientFairness"/>): nothing was done; try after the seconds given.</summary>
+    public static ProblemHttpResult TooManyRequests(int retryAfterSeconds) =>
+        Problem(StatusCodes.Status429TooManyRequests, "too-many-requests", "Too many requests",
+            "This client sent more requests than its share; nothing was done. Send again after Retry-After.",
+            new() { ["retryAfterSeconds"] = retryAfterSeconds });
+
     /// <summary>413: the body is over the gateway's limit, whether it said so up front or was cut off on its way in.</summary>
     public static ProblemHttpResult TooLarge() =>
         Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "Body too large", $"The body is over {Program.BodyBytesMax} bytes.");

@@ -22,8 +22,8 @@ public static class OverloadLimit
         {
             // The readiness probe's purchase is not one more client: it tells whether a purchase gets an answer.
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                PurchasePathProbe.IsProbe(context)
-                    ? RateLimitPartition.GetNoLimiter("probe")
+                PurchasePathProbe.IsProbe(context) || context.GetEndpoint()?.Metadata.GetMetadata<Outside>() is not null
+                    ? RateLimitPartition.GetNoLimiter("outside")
                     : RateLimitPartition.GetConcurrencyLimiter("gateway", _ => new ConcurrencyLimiterOptions
                     {
                         PermitLimit = inFlight,
@@ -35,4 +35,13 @@ public static class OverloadLimit
         });
         return services;
     }
+
+    /// <summary>
+    /// Leaves an endpoint outside the bound while other limits (the per-client one) still apply: purchases, whose
+    /// overload answer is the waiting room.
+    /// </summary>
+    public static TBuilder OutsideOverloadLimit<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new Outside());
+
+    private sealed class Outside;
 }

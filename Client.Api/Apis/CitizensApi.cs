@@ -10,7 +10,8 @@ public static class CitizensApi
     {
         app.MapGet("/citizens/me/programs/{programId}/months/{month}", GetMonthAsync).RequireAuthorization()
             .Produces<Contracts.CitizenMonthBody>().ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests).WithLedgerProblems()
+            .RequireRateLimiting(ClientFairness.Policy);
         return app;
     }
 

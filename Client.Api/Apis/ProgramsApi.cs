@@ -14,7 +14,8 @@ public static class ProgramsApi
         months.MapPut("", SetPolicyAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .Produces<PolicyBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).WithLedgerProblems();
         months.MapGet("", GetStateAsync)
-            .Produces<ProgramMonthStateBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ProgramMonthStateBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).RequireRateLimiting(ClientFairness.Policy);
         months.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .Produces<LedgerPageBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
         months.MapGet("/audit", AuditAsync).RequireAuthorization(LedgerAuth.AdminPolicy)

@@ -20,10 +20,11 @@ public static class PurchasesApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).WithLedgerProblems()
-            // The waiting room is the overload answer for purchases (WaitingRoomDesk), not the gateway's limiter.
-            .DisableRateLimiting();
+            // The waiting room is the overload answer for purchases (WaitingRoomDesk), not the gateway's bound.
+            .OutsideOverloadLimit().RequireRateLimiting(ClientFairness.Policy);
         app.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization()
-            .Produces<PurchaseBody>().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+            .Produces<PurchaseBody>().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).WithLedgerProblems().RequireRateLimiting(ClientFairness.Policy);
         app.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization()
             .Produces<PurchaseBody>().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).WithLedgerProblems();
