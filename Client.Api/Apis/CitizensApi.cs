@@ -9,8 +9,11 @@ public static class CitizensApi
     public static IEndpointRouteBuilder MapCitizensApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/citizens/me/programs/{programId}/months/{month}", GetMonthAsync).RequireAuthorization()
-            .Produces<Contracts.CitizenMonthBody>().ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+            .WithTags(OpenApiContract.CitizensTag)
+            .WithSummary("Read my month")
+            .WithDescription("The caller's monthly limit, what they have used and what remains, and their purchases.")
+            .Produces<Contracts.CitizenMonthBody>().ProducesInvalid().ProducesNotFound()
+            .WithAuthProblems(forbidden: true).WithLedgerProblems();
         return app;
     }
 
