@@ -5,7 +5,6 @@ using Ledger.Client.Api.Hosting;
 using Ledger.Client.Api.Queue;
 using Ledger.Client.Api.State;
 using Microsoft.AspNetCore.WebUtilities;
-using Scalar.AspNetCore;
 
 namespace Ledger.Client.Api;
 
@@ -46,7 +45,7 @@ public static class LedgerGateway
         app.MapGatewayMetrics();
         app.MapDashboardApi();
         app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.MapLedgerApiReference();
         app.MapGet("/", () => TypedResults.Content(
             "<!doctype html><title>Ledger</title><h1>Ledger</h1><p><a href=\"/sales\">Live sales</a></p>" +
             "<p><a href=\"/scalar/v1\">API reference</a> (<a href=\"/openapi/v1.json\">OpenAPI document</a>)</p>", "text/html")).ExcludeFromDescription();

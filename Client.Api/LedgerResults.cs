@@ -82,12 +82,7 @@ public static class LedgerResults
         purchase.PurchaseId, purchase.ProgramMonth.ProgramId, purchase.ProgramMonth.Month, purchase.CitizenId,
         purchase.Channel.ToName(), purchase.Amount, purchase.Price,
         StatusName(purchase.Status), purchase.PurchasedAt.ToOffset(ProgramMonth.KoreaOffset), purchase.Sequence,
-        purchase.Reason, purchase.Refund switch
-        {
-            RefundState.Pending => "pending",
-            RefundState.Done => "done",
-            _ => null,
-        });
+        purchase.Reason, purchase.Refund is { } refund ? RefundName(refund) : null);
 
     public static PolicyBody ToBody(Policy policy) => new(
         policy.OpensAt, policy.DiscountBps, policy.CitizenMonthlyLimit, policy.Unit,
@@ -98,7 +93,14 @@ public static class LedgerResults
         report.Consistent, report.LedgerNet, report.ProviderNet, report.Pending,
         report.Mismatches.Select(m => new ReconciliationMismatchBody(m.PurchaseId, m.Ledger, m.Provider)).ToArray());
 
-    private static string StatusName(PurchaseStatus status) => status switch
+    internal static string RefundName(RefundState refund) => refund switch
+    {
+        RefundState.Pending => "pending",
+        RefundState.Done => "done",
+        _ => throw new ArgumentOutOfRangeException(nameof(refund), refund, "Unknown refund state."),
+    };
+
+    internal static string StatusName(PurchaseStatus status) => status switch
     {
         PurchaseStatus.Confirmed => "confirmed",
         PurchaseStatus.Cancelled => "cancelled",
@@ -145,7 +147,7 @@ public static class LedgerResults
             e.Channel.ToName(), e.Amount, e.Price, e.At.ToOffset(ProgramMonth.KoreaOffset))).ToArray(),
         page.Next);
 
-    private static string KindName(LedgerEntryKind kind) => kind switch
+    internal static string KindName(LedgerEntryKind kind) => kind switch
     {
         LedgerEntryKind.Purchase => "purchase",
         LedgerEntryKind.Cancel => "cancel",
@@ -220,7 +222,7 @@ public static class LedgerResults
     private static ChannelStateBody ToBody(ChannelState channel) =>
         new(channel.Cap, channel.Sold, channel.Remaining, StatusName(channel.Status));
 
-    private static string StatusName(SaleStatus status) => status switch
+    internal static string StatusName(SaleStatus status) => status switch
     {
         SaleStatus.Scheduled => "scheduled",
         SaleStatus.Open => "open",

@@ -15,8 +15,11 @@ public static class BuyApi
         // Out of the overload limit like /sales: the page is a constant, and the purchases it sends meet the
         // waiting room like any other.
         app.MapGet("/buy/{programId}/{month}", (string programId, string month) => GetPage(html, programId, month))
-            .DisableRateLimiting()
-            .Produces(StatusCodes.Status200OK, contentType: "text/html").ProducesValidationProblem();
+            .DisableRateLimiting().WithTags(OpenApiContract.SalesTag)
+            .WithSummary("A citizen's buy page")
+            .WithDescription("A page that buys mobile vouchers with the citizen's token (pasted, or in the URL's fragment "
+                + "`#token=...`), waiting its turn in the waiting room.")
+            .Produces<string>(StatusCodes.Status200OK, "text/html").ProducesInvalid();
         return app;
     }
 

@@ -9,9 +9,11 @@ public static class CitizensApi
     public static IEndpointRouteBuilder MapCitizensApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/citizens/me/programs/{programId}/months/{month}", GetMonthAsync).RequireAuthorization()
-            .Produces<Contracts.CitizenMonthBody>().ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests).WithLedgerProblems()
-            .RequireRateLimiting(ClientFairness.Policy);
+            .WithTags(OpenApiContract.CitizensTag)
+            .WithSummary("Read my month")
+            .WithDescription("The caller's monthly limit, what they have used and what remains, and their purchases.")
+            .Produces<Contracts.CitizenMonthBody>().ProducesInvalid().ProducesNotFound()
+            .WithRateLimit().WithAuthProblems(forbidden: true).WithLedgerProblems().RequireRateLimiting(ClientFairness.Policy);
         return app;
     }
 

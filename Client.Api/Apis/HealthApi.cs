@@ -60,11 +60,12 @@ public static class HealthApi
         return app;
     }
 
-    /// <summary>Healthy: plain 200 with the word. Not: 503 problem details with Retry-After, naming what fails.</summary>
+    /// <summary>Healthy: 200 with the word as plain text. Not: 503 problem details with Retry-After, naming what fails.</summary>
     private static Task WriteAsync(HttpContext context, HealthReport report, string word)
     {
         if (report.Status == HealthStatus.Healthy)
         {
+            context.Response.ContentType = "text/plain; charset=utf-8";
             return context.Response.WriteAsync(word);
         }
 

@@ -10,20 +10,37 @@ public static class ProgramsApi
 {
     public static IEndpointRouteBuilder MapProgramsApi(this IEndpointRouteBuilder app)
     {
-        var months = app.MapGroup("/programs/{programId}/months/{month}");
+        var months = app.MapGroup("/programs/{programId}/months/{month}").WithTags(OpenApiContract.ProgramsTag);
         months.MapPut("", SetPolicyAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
-            .Produces<PolicyBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).WithLedgerProblems();
+            .WithSummary("Set a program-month's policy")
+            .WithDescription("Creates or changes the sale: its opening, discount, monthly limit, unit and caps, and optionally "
+                + "cohorts, a pre-queue and payment. A change the guard would refuse (every cap zero, or a cap cut by more than "
+                + "half near or during the sale) needs `\"confirm\":true`. Admins only.")
+            .Produces<PolicyBody>().ProducesInvalid().ProducesLedgerProblem<PolicyRejectionBody>(StatusCodes.Status409Conflict)
+            .WithBodyProblems().WithAuthProblems(forbidden: true).WithLedgerProblems();
         months.MapGet("", GetStateAsync)
-            .Produces<ProgramMonthStateBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests).RequireRateLimiting(ClientFairness.Policy);
+            .WithSummary("Read a sale's live state")
+            .WithDescription("The policy, the sale's status and each channel's cap, sold and remaining amounts. No token needed.")
+            .Produces<ProgramMonthStateBody>().ProducesInvalid().ProducesNotFound().WithRateLimit().WithLedgerProblems()
+            .RequireRateLimiting(ClientFairness.Policy);
         months.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
-            .Produces<LedgerPageBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+            .WithSummary("Page through the ledger")
+            .WithDescription("Entries in sequence order after `after`, at most `limit` of them; `next` is the `after` of the next "
+                + "page, null at the end. Admins only.")
+            .Produces<LedgerPageBody>().ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
         months.MapGet("/audit", AuditAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
-            .Produces<AuditBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+            .WithSummary("Audit the ledger")
+            .WithDescription("Recomputes every channel's sold amount and every citizen's usage from the ledger and compares them "
+                + "with the counters. Admins only.")
+            .Produces<AuditBody>().ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
         months.MapGet("/reconciliation", ReconcileAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
-            .Produces<ReconciliationBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+            .WithSummary("Reconcile with the payment provider")
+            .WithDescription("The ledger's net takings against the provider's record, purchase by purchase. Admins only.")
+            .Produces<ReconciliationBody>().ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
         months.MapGet("/policy-history", GetPolicyHistoryAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
-            .Produces<PolicyHistoryBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithLedgerProblems();
+            .WithSummary("List the policy's versions")
+            .WithDescription("Every saved version of the policy, oldest first, with who set it and when. Admins only.")
+            .Produces<PolicyHistoryBody>().ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
         return app;
     }
 

@@ -14,20 +14,30 @@ public static class PurchasesApi
 {
     public static IEndpointRouteBuilder MapPurchasesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/programs/{programId}/months/{month}/purchases", BuyAsync).RequireAuthorization()
+        var purchases = app.MapGroup("").WithTags(OpenApiContract.PurchasesTag);
+        purchases.MapPost("/programs/{programId}/months/{month}/purchases", BuyAsync).RequireAuthorization()
+            .WithSummary("Buy vouchers")
+            .WithDescription("A citizen buys mobile vouchers for themself; a teller sells paper vouchers to the citizen named in "
+                + "`citizenId`. The same Idempotency-Key with the same body gets the first answer again, rejections included.")
             .Produces<PurchaseBody>(StatusCodes.Status201Created).Produces<PurchaseBody>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status402PaymentRequired)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests).WithLedgerProblems()
+            .ProducesInvalid().ProducesLedgerProblem<PaymentDeclinedBody>(StatusCodes.Status402PaymentRequired)
+            .ProducesNotFound().ProducesLedgerProblem<PurchaseRejectionBody>(StatusCodes.Status409Conflict)
+            .ProducesLedgerProblem<CodedProblemBody>(StatusCodes.Status422UnprocessableEntity)
+            .ProducesLedgerProblem<QueuedBody>(StatusCodes.Status429TooManyRequests)
+            .WithBodyProblems().WithAuthProblems(forbidden: true).WithLedgerProblems()
             // The waiting room is the overload answer for purchases (WaitingRoomDesk), not the gateway's bound.
             .OutsideOverloadLimit().RequireRateLimiting(ClientFairness.Policy);
-        app.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization()
-            .Produces<PurchaseBody>().ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests).WithLedgerProblems().RequireRateLimiting(ClientFairness.Policy);
-        app.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization()
-            .Produces<PurchaseBody>().ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict).WithLedgerProblems();
+        purchases.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization()
+            .WithSummary("Read a purchase")
+            .WithDescription("Its buyer or an admin; to anyone else it does not exist (404).")
+            .Produces<PurchaseBody>().ProducesNotFound().WithRateLimit().WithAuthProblems(forbidden: false).WithLedgerProblems()
+            .RequireRateLimiting(ClientFairness.Policy);
+        purchases.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization()
+            .WithSummary("Cancel a purchase")
+            .WithDescription("Within 7 days, by its buyer or an admin. Again: the same answer, nothing refunded twice. A paid "
+                + "purchase's price goes back to the payer (`refund`: `pending`, then `done`).")
+            .Produces<PurchaseBody>().ProducesNotFound().ProducesLedgerProblem<CancelRejectionBody>(StatusCodes.Status409Conflict)
+            .WithAuthProblems(forbidden: false).WithLedgerProblems();
         return app;
     }
 

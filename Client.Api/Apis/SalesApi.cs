@@ -42,11 +42,16 @@ public static class SalesApi
         // that a flood of them could exhaust; the only wait, for a gateway's first feed, is bounded in time.
         page.MapGet("/sales", (string? program) =>
                 CheckProgram(program) ?? Cached(TypedResults.Content(html, "text/html; charset=utf-8"), PageMaxAgeSeconds))
-            .DisableRateLimiting()
-            .Produces(StatusCodes.Status200OK, contentType: "text/html").ProducesValidationProblem();
+            .DisableRateLimiting().WithTags(OpenApiContract.SalesTag)
+            .WithSummary("The live sales page")
+            .WithDescription("A page for the public: each open sale's remaining caps, its queue and its sales curve, live.")
+            .Produces<string>(StatusCodes.Status200OK, "text/html").ProducesInvalid();
         ledger.MapGet("/sales/feed", GetFeedAsync)
-            .DisableRateLimiting()
-            .Produces<SalesFeedBody>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .DisableRateLimiting().WithTags(OpenApiContract.SalesTag)
+            .WithSummary("The live sales feed")
+            .WithDescription("This month's sales (KST) that are scheduled, open or sold out, with their state, curve and queue; "
+                + "built at most once a second. `program` narrows it to one program.")
+            .Produces<SalesFeedBody>().ProducesInvalid().WithLedgerProblems();
     }
 
     public static async Task<IResult> GetFeedAsync(string? program, IServiceProvider services, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ledger.Client.Api.Contracts;
 
 /// <summary>
@@ -8,5 +10,6 @@ public sealed record PolicyChangeBody(
     DateTimeOffset? OpensAt, int? DiscountBps, long? CitizenMonthlyLimit, long? Unit, CapsBody? Caps, bool? Confirm,
     IReadOnlyList<CohortBody>? Cohorts = null, int? PreQueueMinutes = null, string? Payment = null, int? HoldSeconds = null)
 {
+    [JsonIgnore]
     public PolicyBody Policy => new(OpensAt, DiscountBps, CitizenMonthlyLimit, Unit, Caps, Cohorts, PreQueueMinutes, Payment, HoldSeconds);
 }

@@ -76,7 +76,8 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
         using var document = JsonDocument.Parse(openApi);
         var buy = document.RootElement.GetProperty("paths").GetProperty("/programs/{programId}/months/{month}/purchases")
             .GetProperty("post").GetProperty("responses");
-        Assert.Equal(["201", "202", "400", "401", "402", "403", "404", "409", "413", "422", "429", "503"], buy.EnumerateObject().Select(r => r.Name).Order());
+        Assert.Equal(
+            ["201", "202", "400", "401", "402", "403", "404", "409", "413", "415", "422", "429", "503"], buy.EnumerateObject().Select(r => r.Name).Order());
         Assert.Contains("href=\"/scalar/v1\"", await anyone.GetStringAsync("/"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await anyone.GetAsync("/scalar/v1")).StatusCode);
     }
@@ -103,6 +104,31 @@ public sealed class GatewayOperationsTests(GatewayFixture fixture)
         // The endpoints that are not route handlers are there too: API.md lists them.
         Assert.All(["/health/live", "/health/ready", "/metrics"], path => Assert.True(paths.TryGetProperty(path, out _), path));
         Assert.Empty(parsed.Diagnostic?.Errors ?? []);
+    }
+
+    [Fact]
+    public async Task The_reference_is_titled_for_the_voucher_API_with_sections_named_for_resources_and_an_introduction()
+    {
+        var anyone = fixture.Anonymous();
+        using var document = JsonDocument.Parse(await anyone.GetStringAsync("/openapi/v1.json"));
+        var reference = await anyone.GetStringAsync("/scalar/v1");
+
+        var info = document.RootElement.GetProperty("info");
+        Assert.Equal("Ledger voucher API", info.GetProperty("title").GetString());
+        var introduction = info.GetProperty("description").GetString()!;
+        Assert.All(["## Authentication", "`./ledger token --sub alice`", "`teller`", "## Errors", "`sold-out`", "Retry-After"],
+            part => Assert.Contains(part, introduction, StringComparison.Ordinal));
+        string[] sections = ["Programs", "Purchases", "Citizens", "Sales", "Health", "Metrics"];
+        Assert.Equal(sections, document.RootElement.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        var used = document.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject()).SelectMany(o => o.Value.GetProperty("tags").EnumerateArray()).Select(t => t.GetString());
+        Assert.Equal(sections.Order(), used.Distinct().Order());
+        var bearer = document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal(("http", "bearer", "JWT"),
+            (bearer.GetProperty("type").GetString(), bearer.GetProperty("scheme").GetString(), bearer.GetProperty("bearerFormat").GetString()));
+        Assert.Contains("<title>Ledger voucher API</title>", reference, StringComparison.Ordinal);
+        Assert.All(["\"hideClientButton\":true", "\"showDeveloperTools\":\"never\"", "\"agent\":{\"disabled\":true}", "\"mcp\":{\"disabled\":true}"],
+            option => Assert.Contains(option, reference, StringComparison.Ordinal));
     }
 
     [Fact]
