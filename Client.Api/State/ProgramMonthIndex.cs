@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Ledger.Grains.Interfaces;
 using Npgsql;
 
@@ -29,6 +30,12 @@ public sealed class ProgramMonthIndex(Func<IReadOnlyList<ProgramMonth>, Task<IRe
     public const int ConnectionsMax = 2;
 
     private const int LookupTimeoutSeconds = 5;
+
+    /// <summary>
+    /// The shortest time from one lookup's start to the next's: a flood of made-up ids costs the database a few
+    /// lookups a second, each of many ids, rather than one per id, and a lookup after a quiet time starts at once.
+    /// </summary>
+    public static readonly TimeSpan LookupPeriodMin = TimeSpan.FromMilliseconds(10);
 
     private readonly ConcurrentDictionary<ProgramMonth, bool> known = new();
     private readonly Lock gate = new();
@@ -96,11 +103,26 @@ public sealed class ProgramMonthIndex(Func<IReadOnlyList<ProgramMonth>, Task<IRe
         }
     }
 
-    /// <summary>Looks up what waits, one batch at a time, until nothing does; each batch holds only requests that arrived before it began.</summary>
+    /// <summary>
+    /// Looks up what waits, one batch at a time and at most one every <see cref="LookupPeriodMin"/>, until nothing does;
+    /// each batch holds only requests that arrived before it began.
+    /// </summary>
     private async Task LookUpWaitingAsync()
     {
-        while (TakeBatch() is { } batch)
+        var startedAt = 0L;
+        while (true)
         {
+            if (startedAt != 0 && LookupPeriodMin - Stopwatch.GetElapsedTime(startedAt) is { Ticks: > 0 } rest)
+            {
+                await Task.Delay(rest);
+            }
+
+            if (TakeBatch() is not { } batch)
+            {
+                return;
+            }
+
+            startedAt = Stopwatch.GetTimestamp();
             IReadOnlySet<ProgramMonth>? found = null;
             Exception? failure = null;
             try
