@@ -98,6 +98,7 @@ public static class LedgerGateway
         builder.Services.AddGatewayMetrics();
         builder.Services.AddSalesBoard(builder.Configuration);
         builder.Services.AddSingleton(services => new StateReads(services.GetRequiredService<IGrainFactory>()));
+        builder.Services.AddSingleton(ProgramMonthIndex.On(builder.Configuration.GetConnectionString("Ledger")));
         builder.Services.AddSingleton(new SoldOutHints(TimeProvider.System));
         builder.Services.AddWaitingRoom(builder.Configuration);
         builder.Services.AddGatewayTracing(builder.Configuration);

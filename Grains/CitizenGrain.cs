@@ -29,6 +29,12 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <summary>Purchases of one citizen in flight at once, and operations waiting in one program-month; past this, Busy.</summary>
     public const int InFlightMax = 16;
 
+    /// <summary>
+    /// Program-months whose operations and knowledge are held at once; past this the idle ones are forgotten (a
+    /// citizen buys in a few, so only requests naming many program-months reach it).
+    /// </summary>
+    public const int MonthsMax = 64;
+
     // By program-month and scoped key (PurchaseRequests.ScopedKey): a teller's key is the teller's.
     private readonly RememberedAnswers<(ProgramMonth, string), Remembered> answers = new(r => r.Answer.IsCompleted);
     private readonly Dictionary<ProgramMonth, MonthQueue> months = [];
@@ -228,12 +234,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
     /// <param name="busy">The answer when too many operations wait already; null to throw instead.</param>
     private Task<T> InOrderAsync<T>(ProgramMonth programMonth, Func<CitizenMonth<Purchase>, Task<T>> operation, T? busy)
     {
-        if (!months.TryGetValue(programMonth, out var month))
-        {
-            months[programMonth] = month = new MonthQueue();
-        }
-
-        if (month.Waiting >= InFlightMax)
+        if (QueueOf(programMonth) is not { Waiting: < InFlightMax } month)
         {
             return busy is not null
                 ? Task.FromResult(busy)
@@ -264,6 +265,29 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
                 done.SetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// The program-month's queue, made if need be; null when <see cref="MonthsMax"/> program-months have operations
+    /// waiting. To make room, what is known of every idle program-month is forgotten, as a new activation knows
+    /// nothing of it: it is read again when needed.
+    /// </summary>
+    private MonthQueue? QueueOf(ProgramMonth programMonth)
+    {
+        if (months.TryGetValue(programMonth, out var month))
+        {
+            return month;
+        }
+
+        if (months.Count >= MonthsMax)
+        {
+            foreach (var idle in months.Where(m => m.Value.Waiting == 0).Select(m => m.Key).ToArray())
+            {
+                months.Remove(idle);
+            }
+        }
+
+        return months.Count < MonthsMax ? months[programMonth] = new MonthQueue() : null;
     }
 
     /// <summary>A cancelled purchase shows as cancelled in every answer that is remembered for it.</summary>

@@ -13,11 +13,15 @@ namespace Ledger.Grains;
 /// go (Prometheus, OTLP); nothing is recorded while nothing listens.
 /// </summary>
 /// <remarks>
-/// A batch commits many purchases in one transaction, so its span cannot be a child of each purchase's
+/// <para>Every label has a bound an outsider cannot exhaust. A purchase is counted under its program-month only once
+/// an answer showed that program-month exists (any outcome but NotFound, Busy and a failure: those can come
+/// without its grain having a sale), for at most <see cref="LabelledProgramMonthsMax"/> program-months per silo;
+/// others are counted by outcome alone. The other series are kept by program-months with a sale.</para>
+/// <para>A batch commits many purchases in one transaction, so its span cannot be a child of each purchase's
 /// trace. It is a child of the batch's oldest item (a purchase on its own, the common case when the load is
 /// light, sees its database command in its own trace) and links to the traces of the others, up to
 /// <see cref="LinksMax"/>: a trace viewer follows a purchase to the commit that made it durable through the
-/// link, and the commit back to every purchase in it.
+/// link, and the commit back to every purchase in it.</para>
 /// </remarks>
 public static class LedgerMetrics
 {
@@ -26,11 +30,23 @@ public static class LedgerMetrics
     /// <summary>Purchases linked from one batch's span (OpenTelemetry's default limit of links per span).</summary>
     public const int LinksMax = 128;
 
+    /// <summary>Program-months whose purchases a silo counts under their own labels; past this, by outcome alone.</summary>
+    public const int LabelledProgramMonthsMax = 1_000;
+
+    /// <summary>The instrument of purchases by outcome.</summary>
+    public const string PurchasesInstrument = "ledger.purchases";
+
+    /// <summary>
+    /// Series of <see cref="PurchasesInstrument"/> at most: each outcome (and failed) for each labelled program-month
+    /// and for none. The silo raises OpenTelemetry's bound per metric to this, so that no real sale's series is refused.
+    /// </summary>
+    public static readonly int PurchaseSeriesMax = (LabelledProgramMonthsMax + 1) * (Enum.GetValues<PurchaseOutcome>().Length + 1);
+
     private static readonly Meter Meter = new(Name);
     private static readonly ActivitySource Source = new(Name);
 
     private static readonly Counter<long> Purchases = Meter.CreateCounter<long>(
-        "ledger.purchases", description: "Purchases answered by the citizen grains, by program, month and outcome.");
+        PurchasesInstrument, description: "Purchases answered by the citizen grains, by program, month and outcome.");
 
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram(
         "ledger.commit.batch_size", unit: "{item}", description: "Purchases and cancels committed in one transaction.",
@@ -42,6 +58,10 @@ public static class LedgerMetrics
         {
             HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
         });
+
+    // Program-months known to exist, whose purchases are counted under their labels (the value is unused).
+    private static readonly ConcurrentDictionary<ProgramMonth, byte> Labelled = new();
+    private static readonly Lock LabelledGate = new();
 
     // The program-month activations on this silo, each with how to read its figures.
     private static readonly ConcurrentDictionary<object, Tracked> ProgramMonths = new();
@@ -57,10 +77,10 @@ public static class LedgerMetrics
     }
 
     public static void CountPurchase(ProgramMonth programMonth, PurchaseOutcome outcome) =>
-        CountPurchase(programMonth, outcome.ToString());
+        CountPurchase(programMonth, outcome.ToString(), exists: outcome is not (PurchaseOutcome.NotFound or PurchaseOutcome.Busy));
 
     /// <summary>Counts a purchase whose outcome is unknown to the citizen grain (an exception).</summary>
-    public static void CountFailedPurchase(ProgramMonth programMonth) => CountPurchase(programMonth, "Failed");
+    public static void CountFailedPurchase(ProgramMonth programMonth) => CountPurchase(programMonth, "Failed", exists: false);
 
     /// <summary>
     /// Reports a program-month activation's queue depth and remaining caps until <see cref="Untrack"/>. The
@@ -93,9 +113,36 @@ public static class LedgerMetrics
         return new CommitMeasurement(programMonth, batch.Count, Stopwatch.GetTimestamp(), activity);
     }
 
-    private static void CountPurchase(ProgramMonth programMonth, string outcome) =>
-        Purchases.Add(
-            1, new("program", programMonth.ProgramId), new("month", programMonth.Month), new("outcome", outcome));
+    /// <param name="exists">Whether the answer shows the program-month exists.</param>
+    private static void CountPurchase(ProgramMonth programMonth, string outcome, bool exists)
+    {
+        if (IsLabelled(programMonth, exists))
+        {
+            Purchases.Add(1, new("program", programMonth.ProgramId), new("month", programMonth.Month), new("outcome", outcome));
+        }
+        else
+        {
+            Purchases.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    private static bool IsLabelled(ProgramMonth programMonth, bool exists)
+    {
+        if (Labelled.ContainsKey(programMonth))
+        {
+            return true;
+        }
+
+        if (!exists)
+        {
+            return false;
+        }
+
+        lock (LabelledGate)
+        {
+            return (Labelled.Count < LabelledProgramMonthsMax && Labelled.TryAdd(programMonth, 0)) || Labelled.ContainsKey(programMonth);
+        }
+    }
 
     private static IEnumerable<Measurement<long>> ObserveRemaining()
     {

@@ -36,7 +36,8 @@ public static class SiloTelemetry
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(LedgerMetrics.Name, "Microsoft.Orleans").AddNpgsqlInstrumentation();
+                metrics.AddMeter(LedgerMetrics.Name, "Microsoft.Orleans").AddNpgsqlInstrumentation()
+                    .AddView(LedgerMetrics.PurchasesInstrument, new MetricStreamConfiguration { CardinalityLimit = LedgerMetrics.PurchaseSeriesMax });
                 if (metricsPort > 0)
                 {
                     metrics.AddPrometheusHttpListener(listener =>

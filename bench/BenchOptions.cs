@@ -20,6 +20,10 @@ namespace Ledger.Bench;
 /// with <c>LEDGER_BENCH_NOOP=1</c>) reads <c>--citizens</c> (tickets taken, default 50,000), <c>--replay N</c>
 /// (the last N tickets replayed, 4,000), <c>--connections</c> (256), <c>--rounds</c> (pairs of rounds, 3),
 /// <c>--round-seconds S</c> (4), <c>--url</c>, <c>--json</c> and <c>--connection</c>.
+/// The flood (made-up ids beside a buyer, against the gateway at <c>--url</c>, whatever <c>--mode</c>) reads <c>--rate</c>
+/// (made-up ids a second, 900), <c>--buyer-rate</c> (the buyer's purchases a second, 50), <c>--rounds</c> (pairs of a quiet
+/// and a flood round, 1), <c>--round-seconds</c> (80), <c>--connections</c> (the flood's, 256), <c>--control</c> (a third
+/// round per pair: the same flood with ids refused at the gateway's edge) and <c>--json</c>.
 /// <c>--payment</c> (grains mode; single-hot and 50,000 citizens a round unless told) runs the one-phase purchase
 /// and the two-phase one (a policy with payment by account, against a payment sandbox the bench starts) in
 /// alternating rounds, <c>--rounds</c> pairs (2: A B B A), each round on a sale of its own.
@@ -45,9 +49,11 @@ public sealed record BenchOptions(
     int? PreQueueMinutes,
     int Replay,
     double RoundSeconds,
-    bool Payment)
+    bool Payment,
+    double BuyerRate,
+    bool Control)
 {
-    public static readonly string[] Scenarios = ["dec-2022", "single-hot", "nationwide", "paths", "storm", "ticket-check"];
+    public static readonly string[] Scenarios = ["dec-2022", "single-hot", "nationwide", "paths", "storm", "ticket-check", "flood"];
     public static readonly string[] Modes = ["grains", "http", "baseline"];
 
     public string? ChartPath => ChartFile ?? (JsonFile is null ? null : Path.ChangeExtension(JsonFile, ".png"));
@@ -85,6 +91,7 @@ public sealed record BenchOptions(
         var scenario = payment && Value("--scenario") is null ? "single-hot" : OneOf("--scenario", Scenarios);
         var storm = scenario == "storm";
         var ticketCheck = scenario == "ticket-check";
+        var flood = scenario == "flood";
         var mode = OneOf("--mode", Modes);
         if (payment && (mode != "grains" || !PaymentComparison.Scenarios.Contains(scenario) || Value("--pre-queue") is not null))
         {
@@ -128,7 +135,11 @@ public sealed record BenchOptions(
             },
             preQueue,
             Whole("--replay", TicketCheckRun.ReplayDefault),
-            Number("--round-seconds") is > 0 and var roundSeconds ? roundSeconds : TicketCheckRun.RoundSecondsDefault,
-            payment);
+            Number("--round-seconds") is > 0 and var roundSeconds ? roundSeconds
+                : flood ? FloodRun.RoundSecondsDefault
+                : TicketCheckRun.RoundSecondsDefault,
+            payment,
+            Number("--buyer-rate") is > 0 and var buyerRate ? buyerRate : FloodRun.BuyerPerSecondDefault,
+            args.Contains("--control"));
     }
 }

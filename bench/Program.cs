@@ -8,8 +8,9 @@ using Spectre.Console;
 // over HTTP, or the conventional baseline), then the baseline on the same database in the same invocation,
 // so every report carries the ratio; in http mode first the gateway's no-op ceiling when it serves one.
 // After each run the invariants are read from the database; a broken one fails the run. Not a test.
-// The paths comparison, the storm (the 09:00 crowd on new connections against a running gateway), the ticket check
-// and the payment comparison (the two-phase purchase beside the one-phase one) are their own runs.
+// The paths comparison, the storm (the 09:00 crowd on new connections against a running gateway), the ticket check,
+// the flood (made-up ids beside a buyer) and the payment comparison (the two-phase purchase beside the one-phase one)
+// are their own runs.
 BenchOptions options;
 try
 {
@@ -45,6 +46,11 @@ if (options.Scenario == "storm")
 if (options.Scenario == "ticket-check")
 {
     return await TicketCheckRun.RunAsync(options, args);
+}
+
+if (options.Scenario == "flood")
+{
+    return await FloodRun.RunAsync(options, args);
 }
 
 var scenario = Scenario.Create(options.Scenario, options.Citizens, options.Supply);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Ledger.Client.Api.Auth;
+using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 
 namespace Ledger.Client.Api.Apis;
@@ -18,7 +19,8 @@ public static class CitizensApi
     }
 
     /// <summary>The caller's limit, usage and purchases in a program-month.</summary>
-    public static async Task<IResult> GetMonthAsync(string programId, string month, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<IResult> GetMonthAsync(
+        string programId, string month, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         if (errors.Count > 0)
@@ -32,7 +34,8 @@ public static class CitizensApi
             return TypedResults.Problem("The token's subject is not a citizen id.", statusCode: StatusCodes.Status403Forbidden);
         }
 
-        var standing = await grains.GetCitizen(citizenId).GetMonthAsync(programMonth);
+        // A program-month that does not exist is answered here, without activating the citizen's grain.
+        var standing = await index.ExistsAsync(programMonth) ? await grains.GetCitizen(citizenId).GetMonthAsync(programMonth) : null;
         return standing is null
             ? LedgerResults.NotFound($"No policy is set for {programMonth}.")
             : TypedResults.Ok(LedgerResults.ToBody(standing));

@@ -49,7 +49,8 @@ public static class PurchasesApi
         string programId, string month, PurchaseRequestBody? body,
         [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey,
         [FromHeader(Name = QueueTickets.Header)] string? queueTicket,
-        ClaimsPrincipal user, IGrainFactory grains, SoldOutHints soldOut, WaitingRoomDesk desk, HttpContext context)
+        ClaimsPrincipal user, IGrainFactory grains, SoldOutHints soldOut, WaitingRoomDesk desk, ProgramMonthIndex index,
+        HttpContext context)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         var purchase = RequestChecks.Purchase(body, idempotencyKey, errors);
@@ -84,10 +85,15 @@ public static class PurchasesApi
         // A teller's token says nothing of the citizen's birth year: paper opens at the policy's opensAt.
         var request = new PurchaseRequest(programMonth, citizenId, idempotencyKey![0], channel, amount, soldBy,
             teller ? null : user.BirthYear());
-        // The readiness probe asks whether a purchase gets an answer: it does not queue.
-        return PurchasePathProbe.IsProbe(context)
-            ? LedgerResults.Purchase(await BuyNowAsync(request, grains, soldOut), counted: false)
-            : await desk.BuyAsync(request, queueTicket, () => BuyNowAsync(request, grains, soldOut));
+        // The readiness probe asks whether a purchase gets the ledger's answer: it neither queues nor asks the index.
+        if (PurchasePathProbe.IsProbe(context))
+        {
+            return LedgerResults.Purchase(await BuyNowAsync(request, grains, soldOut), counted: false);
+        }
+
+        return await index.ExistsAsync(programMonth)
+            ? await desk.BuyAsync(request, queueTicket, () => BuyNowAsync(request, grains, soldOut))
+            : LedgerResults.Purchase(PurchaseResult.Of(PurchaseOutcome.NotFound));
     }
 
     private static async Task<PurchaseResult> BuyNowAsync(PurchaseRequest request, IGrainFactory grains, SoldOutHints soldOut)
@@ -101,15 +107,15 @@ public static class PurchasesApi
         return result;
     }
 
-    public static async Task<IResult> GetAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<IResult> GetAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
     {
-        var purchase = await FindVisibleAsync(purchaseId, user, grains);
+        var purchase = await FindVisibleAsync(purchaseId, user, grains, index);
         return purchase is null ? LedgerResults.NotFound("No such purchase.") : TypedResults.Ok(LedgerResults.ToBody(purchase));
     }
 
-    public static async Task<IResult> CancelAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<IResult> CancelAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
     {
-        var purchase = await FindVisibleAsync(purchaseId, user, grains);
+        var purchase = await FindVisibleAsync(purchaseId, user, grains, index);
         if (purchase is null)
         {
             return LedgerResults.NotFound("No such purchase.");
@@ -120,10 +126,13 @@ public static class PurchasesApi
         return LedgerResults.Cancel(await citizen.CancelAsync(purchase.ProgramMonth, purchase.Sequence));
     }
 
-    /// <summary>The purchase, if the caller may see it: its buyer or an admin. Others are told it does not exist.</summary>
-    private static async Task<Purchase?> FindVisibleAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains)
+    /// <summary>
+    /// The purchase, if the caller may see it: its buyer or an admin. Others are told it does not exist. The id names
+    /// its program-month: only one that exists is asked (an unknown sequence in it is answered by its grain).
+    /// </summary>
+    private static async Task<Purchase?> FindVisibleAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
     {
-        if (!PurchaseIds.TryParse(purchaseId, out var programMonth, out var sequence))
+        if (!PurchaseIds.TryParse(purchaseId, out var programMonth, out var sequence) || !await index.ExistsAsync(programMonth))
         {
             return null;
         }

@@ -5,7 +5,8 @@ namespace Ledger.Bench;
 
 /// <summary>
 /// Peak resident memory (VmHWM) of this process and of the processes named in LEDGER_WATCH_PIDS (./ledger
-/// bench names the silo and gateway it started; only http mode uses them), read from /proc at the end of the run.
+/// bench names the silo and gateway it started; only http mode uses them), read from /proc at the end of the run,
+/// and their resident memory now (the flood run reads it after each round).
 /// </summary>
 public static class MemoryWatch
 {
@@ -14,10 +15,9 @@ public static class MemoryWatch
     public static IReadOnlyDictionary<string, long> PeakBytes(bool watched)
     {
         var peaks = new Dictionary<string, long> { ["bench"] = Process.GetCurrentProcess().PeakWorkingSet64 };
-        var pids = watched ? (Environment.GetEnvironmentVariable(PidsVariable) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
-        foreach (var pid in pids)
+        foreach (var pid in watched ? WatchedPids() : [])
         {
-            if (PeakOf(pid) is { } peak)
+            if (StatusBytes(pid, "VmHWM:") is { } peak)
             {
                 peaks[$"{NameOf(pid)} (pid {pid})"] = peak;
             }
@@ -26,13 +26,33 @@ public static class MemoryWatch
         return peaks;
     }
 
-    private static long? PeakOf(string pid)
+    /// <summary>Resident memory (VmRSS) of the processes named in LEDGER_WATCH_PIDS now, by name and pid.</summary>
+    public static SortedDictionary<string, long> ResidentBytes()
+    {
+        var resident = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var pid in WatchedPids())
+        {
+            if (StatusBytes(pid, "VmRSS:") is { } bytes)
+            {
+                resident[$"{NameOf(pid)} (pid {pid})"] = bytes;
+            }
+        }
+
+        return resident;
+    }
+
+    /// <summary>The pids in LEDGER_WATCH_PIDS.</summary>
+    public static string[] WatchedPids() =>
+        (Environment.GetEnvironmentVariable(PidsVariable) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>A memory figure of /proc/PID/status (in kB there), in bytes; null once the process is gone.</summary>
+    private static long? StatusBytes(string pid, string field)
     {
         var status = $"/proc/{pid}/status";
-        var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
+        var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal)) : null;
         return line is null
             ? null
-            : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
     public static string NameOf(string pid)

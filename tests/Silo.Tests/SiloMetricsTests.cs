@@ -13,6 +13,11 @@ public sealed partial class SiloMetricsTests
 {
     private static readonly TimeSpan ShutdownTimeoutMax = TimeSpan.FromSeconds(60);
 
+    /// <summary>More than OpenTelemetry's default bound of 2,000 series per metric.</summary>
+    private const int MadeUpPurchases = 2_100;
+
+    private const int FloodLoops = 8;
+
     [Fact]
     public async Task Silo_serves_the_ledger_and_orleans_metrics_in_prometheus_text_on_its_metrics_port()
     {
@@ -41,6 +46,45 @@ public sealed partial class SiloMetricsTests
         Assert.True(1 == Sample(text, "ledger_commit_batch_size_sum", ours), text);
         Assert.True(1 == Sample(text, "ledger_commit_duration_seconds_count", ours), text);
         Assert.Matches(OrleansMetric(), text);
+        Assert.Equal(0, await silo.TerminateAsync(ShutdownTimeoutMax));
+    }
+
+    [Fact]
+    public async Task Purchases_at_program_months_with_no_policy_leave_room_for_a_real_sales_series()
+    {
+        var clusterId = $"silo-metrics-{Guid.NewGuid():N}";
+        var port = SiloProcess.FreePort();
+        var month = ProgramMonth.MonthOf(DateTimeOffset.UtcNow);
+        var sale = new ProgramMonth($"m{Guid.NewGuid():N}"[..20], month);
+        var policy = new Policy(DateTimeOffset.UtcNow.AddMinutes(-1), 1_000, 200_000, 10_000, new ChannelAmounts(1_000_000, 0));
+        await using var silo = await SiloProcess.StartAsync(
+            SiloProcessTests.ConnectionString, clusterId, settings: [("Ledger__Silo__MetricsPort", port.ToString(CultureInfo.InvariantCulture))]);
+        using var client = await SiloProcessTests.StartClientAsync(clusterId);
+        var grains = client.Services.GetRequiredService<IClusterClient>();
+        var flooder = grains.GetGrain<ICitizenGrain>("citizen-flood");
+        var next = -1;
+        var answers = new PurchaseOutcome[MadeUpPurchases];
+        // One citizen, a few purchases at a time (fewer than its grain takes at once), each at a program-month of its own.
+        await Task.WhenAll(Enumerable.Range(0, FloodLoops).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < MadeUpPurchases; i = Interlocked.Increment(ref next))
+            {
+                var madeUp = new ProgramMonth($"x{Guid.NewGuid():N}"[..20], month);
+                answers[i] = (await flooder.PurchaseAsync(new PurchaseRequest(madeUp, "citizen-flood", "k", Channel.Mobile, 10_000))).Outcome;
+            }
+        }));
+
+        await grains.GetGrain<ICityMonthGrain>(sale.Key).SetPolicyAsync(policy);
+        var bought = await grains.GetGrain<ICitizenGrain>("citizen-1")
+            .PurchaseAsync(new PurchaseRequest(sale, "citizen-1", "key-1", Channel.Mobile, 200_000));
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync($"http://localhost:{port}/metrics");
+
+        Assert.All(answers, outcome => Assert.Equal(PurchaseOutcome.NotFound, outcome));
+        Assert.Equal(PurchaseOutcome.Confirmed, bought.Outcome);
+        Assert.True(1 == Sample(text, "ledger_purchases_total", [$"program=\"{sale.ProgramId}\"", "outcome=\"Confirmed\""]), text);
+        Assert.True(MadeUpPurchases == Sample(text, "ledger_purchases_total", ["outcome=\"NotFound\""]), text);
+        Assert.DoesNotContain("program=\"x", text, StringComparison.Ordinal);
         Assert.Equal(0, await silo.TerminateAsync(ShutdownTimeoutMax));
     }
 
