@@ -154,7 +154,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         PurchaseResult result;
         try
         {
-            result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
+            result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast, month.IsExactFor(scopedKey)));
             if (month.MustCheck(result.Outcome, result.CitizenUsed, scopedKey))
             {
                 if (month.TryLearnNeverBought(result.CitizenHasBought, scopedKey))
@@ -168,7 +168,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
                     return await ReplayAsync(request, bought, month, city);
                 }
 
-                result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
+                result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast, month.IsExactFor(scopedKey)));
             }
         }
         catch
