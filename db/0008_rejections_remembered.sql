@@ -25,6 +25,8 @@ CREATE TABLE ledger_rejections (
 -- ledger_commit with holds (db/0007), which also answers a purchase whose key was refused before with that
 -- refusal (outcome 'rejected', with rejected_as, remaining and opens_at), or with 'conflict' when the body
 -- differs. A key that bought answers its purchase first, as before. One primary-key probe per purchase.
+-- (LATERAL ... LIMIT 1: without the LIMIT the planner read every refusal of the program-month once and compared
+-- it with every item of the batch, a cost that grew with the refusals.)
 
 CREATE FUNCTION ledger_commit_with_rejections(
     p_program text, p_month text, p_epoch bigint, p_next bigint,
@@ -155,7 +157,8 @@ BEGIN
                        r.remaining AS r_remaining, r.opens_at AS r_opens_at
                 FROM ledger_rejections r
                 WHERE r.program_id = p_program AND r.month = p_month
-                  AND r.owner_id = coalesce(b.sold_by, b.citizen) AND r.idempotency_key = b.key) r ON true),
+                  AND r.owner_id = coalesce(b.sold_by, b.citizen) AND r.idempotency_key = b.key
+                LIMIT 1) r ON true),
              decided AS MATERIALIZED (
                  SELECT l.*, l.first_sequence IS NULL AND NOT l.key_of_another AND l.r_outcome IS NULL
                         AND l.used + l.amount <= p_limit AS accepted
