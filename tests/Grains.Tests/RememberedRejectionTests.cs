@@ -81,6 +81,30 @@ public sealed class RememberedRejectionTests(ClusterFixture fixture)
         await ledger.AssertAuditConsistentAsync(sale);
     }
 
+    [Fact]
+    public async Task Another_body_with_a_refused_or_bought_key_is_a_conflict_and_the_first_request_still_gets_its_own_answer()
+    {
+        var sale = await ledger.OpenSaleAsync();
+        var citizen = Scenario.NewCitizen();
+        var over = Scenario.Request(sale, citizen, Scenario.Limit + Scenario.Unit);
+        Assert.Equal(PurchaseOutcome.LimitExceeded, (await ledger.BuyAsync(over)).Outcome);
+        var bought = Scenario.Request(sale, citizen, Scenario.Unit);
+        var purchase = (await ledger.BuyAsync(bought)).Purchase!;
+        await ledger.Cluster.DeactivateAsync(Citizen(citizen));
+
+        var conflicts = new[]
+        {
+            await ledger.BuyAsync(over with { Amount = Scenario.Unit }),
+            await ledger.BuyAsync(bought with { Amount = 2 * Scenario.Unit }),
+        };
+        var refusedAgain = await ledger.BuyAsync(over);
+        var boughtAgain = await ledger.BuyAsync(bought);
+
+        Assert.All(conflicts, c => Assert.Equal(PurchaseOutcome.IdempotencyConflict, c.Outcome));
+        Assert.Equal(PurchaseOutcome.LimitExceeded, refusedAgain.Outcome);
+        Assert.Equal(purchase, boughtAgain.Purchase);
+    }
+
     /// <summary>Deactivating the program-month grain writes the refusals it holds; the citizen grain forgets its answers.</summary>
     private async Task DeactivateAsync(ProgramMonth sale, string citizen)
     {

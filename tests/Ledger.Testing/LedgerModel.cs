@@ -45,7 +45,12 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
         }
 
         var answer = Decide(request);
-        remembered[key] = (request, answer);
+        if (answer.Outcome != PurchaseOutcome.IdempotencyConflict)
+        {
+            // A conflict is not the key's answer: a retry of its first request still gets that request's.
+            remembered[key] = (request, answer);
+        }
+
         KeepRefusal(request, answer);
         return answer;
     }
