@@ -66,8 +66,8 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
 
         var answer = BuyAsync(request, key.Item2);
         // An answer that is already there and not final (Busy, or a failure) must not be remembered: a
-        // retry with the key has to try again.
-        if (!answer.IsCompleted || answer is { IsCompletedSuccessfully: true, Result.IsFinal: true })
+        // retry with the key has to try again. Nor a conflict: the key's answer is its first request's.
+        if (!answer.IsCompleted || answer is { IsCompletedSuccessfully: true, Result: { IsFinal: true, Outcome: not PurchaseOutcome.IdempotencyConflict } })
         {
             answers.Remember(key, new Remembered(request, answer));
         }
@@ -122,9 +122,10 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
             var result = await InOrderAsync(
                 request.ProgramMonth, month => DecideAsync(request, scopedKey, month), busy: PurchaseResult.Of(PurchaseOutcome.Busy));
             LedgerMetrics.CountPurchase(request.ProgramMonth, result.Outcome);
-            if (!result.IsFinal)
+            if (!result.IsFinal || result.Outcome == PurchaseOutcome.IdempotencyConflict)
             {
-                // Busy or the pre-queue is no answer: nothing happened, so a retry with the key must try again.
+                // Busy or the pre-queue is no answer: nothing happened, so a retry with the key must try again. A
+                // conflict is not the key's answer either: its first request still gets its own.
                 answers.Forget(key);
             }
 
@@ -154,7 +155,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
         PurchaseResult result;
         try
         {
-            result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
+            result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast, month.IsExactFor(scopedKey)));
             if (month.MustCheck(result.Outcome, result.CitizenUsed, scopedKey))
             {
                 if (month.TryLearnNeverBought(result.CitizenHasBought, scopedKey))
@@ -168,7 +169,7 @@ public sealed class CitizenGrain(IGrainFactory grains, LedgerStore store) : Grai
                     return await ReplayAsync(request, bought, month, city);
                 }
 
-                result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast));
+                result = await city.PurchaseAsync(new PurchaseOrder(request, month.UsedAtLeast, month.IsExactFor(scopedKey)));
             }
         }
         catch

@@ -80,6 +80,10 @@ public sealed partial class CityMonthGrain(
         }
 
         SaleCommitter.AnswerBusy(Sale?.Stop() ?? []);
+        if (committer is not null)
+        {
+            await committer.Rejections.FlushAsync(cancellationToken);
+        }
     }
 
     public Task<SetPolicyResult> SetPolicyAsync(Policy policy) =>
@@ -153,9 +157,10 @@ public sealed partial class CityMonthGrain(
 
         var answer = Sale.Admit(
             claim, order.UsedAtLeast, clock.GetUtcNow(), request,
-            static (claim, price, request) => new WaitingPurchase(request, claim, price), out var waiting);
+            static (claim, price, request) => new WaitingPurchase(request, claim, price), out var waiting, order.UsageExact);
         if (answer is not null)
         {
+            committer!.Rejections.EnsureWriting();
             return Task.FromResult(answer.ToResult(programMonth, request.CitizenId));
         }
 
@@ -171,6 +176,7 @@ public sealed partial class CityMonthGrain(
             return Task.FromResult<PurchaseResult?>(null);
         }
 
+        committer!.Rejections.EnsureWriting();
         LedgerMetrics.CountPurchase(programMonth, refusal.Outcome);
         return Task.FromResult<PurchaseResult?>(refusal.ToResult(programMonth, request.CitizenId));
     }

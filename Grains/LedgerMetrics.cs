@@ -59,6 +59,17 @@ public static class LedgerMetrics
             HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
         });
 
+    private static readonly Histogram<double> RejectionsUnwrittenAge = Meter.CreateHistogram(
+        "ledger.rejections.unwritten_age", unit: "s",
+        description: "How long the oldest refusal of a written batch had been answered and not durable: a silo killed then loses it.",
+        advice: new InstrumentAdvice<double>
+        {
+            HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
+        });
+
+    private static readonly Counter<long> RejectionsWritten = Meter.CreateCounter<long>(
+        "ledger.rejections.written", unit: "{refusal}", description: "Refusals written to ledger_rejections as their keys' answers.");
+
     // Program-months known to exist, whose purchases are counted under their labels (the value is unused).
     private static readonly ConcurrentDictionary<ProgramMonth, byte> Labelled = new();
     private static readonly Lock LabelledGate = new();
@@ -81,6 +92,13 @@ public static class LedgerMetrics
 
     /// <summary>Counts a purchase whose outcome is unknown to the citizen grain (an exception).</summary>
     public static void CountFailedPurchase(ProgramMonth programMonth) => CountPurchase(programMonth, "Failed", exists: false);
+
+    /// <summary>A batch of refusals became durable; <paramref name="oldestAge"/> is how long its oldest one had waited.</summary>
+    public static void RecordRejectionsWritten(int count, TimeSpan oldestAge)
+    {
+        RejectionsWritten.Add(count);
+        RejectionsUnwrittenAge.Record(oldestAge.TotalSeconds);
+    }
 
     /// <summary>
     /// Reports a program-month activation's queue depth and remaining caps until <see cref="Untrack"/>. The

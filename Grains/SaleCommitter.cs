@@ -25,6 +25,9 @@ internal sealed partial class SaleCommitter(
 {
     public CityMonthSale Sale { get; } = sale;
 
+    /// <summary>Writes the refusals the sale answered, in the background.</summary>
+    public RejectionWriter Rejections { get; } = new(programMonth, sale.Rejections, store, clock, logger);
+
     /// <summary>The loop, while it runs.</summary>
     public Task? Flushing { get; private set; }
 
@@ -94,6 +97,7 @@ internal sealed partial class SaleCommitter(
         }
 
         Answer(sale, batch, result);
+        Rejections.EnsureWriting();
     }
 
     private void Answer(CityMonthSale sale, Batch batch, CommitResult result)

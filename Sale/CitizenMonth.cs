@@ -40,6 +40,9 @@ public sealed class CitizenMonth<TPurchase>
     public static bool IsRetryOf(Claim claim, TPurchase first) =>
         first.Channel == claim.Channel && first.Amount == claim.Amount;
 
+    /// <summary>Whether the usage is the database's and the key is known not to be in doubt: a refusal judged with it is final.</summary>
+    public bool IsExactFor(string scopedKey) => bought is not null && !inDoubt.Contains(scopedKey);
+
     /// <summary>Whether a refusal made without the database must be checked against the history first.</summary>
     public bool MustCheck(PurchaseOutcome outcome, long? citizenUsed, string scopedKey) =>
         Answer.IsDecidedWithoutDatabase(outcome, citizenUsed) && (bought is null || inDoubt.Contains(scopedKey));

@@ -49,6 +49,9 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
     /// <summary>The head as this activation last committed or read it.</summary>
     public LedgerHead Head { get; private set; } = head;
 
+    /// <summary>The refusals answered here, so that a key refused once gets its refusal again.</summary>
+    public Rejections Rejections { get; } = new();
+
     /// <summary>Who ever bought here; null when not tracked (too many, or unknown after a failed commit).</summary>
     public Buyers? Buyers { get; private set; } = buyers?.Count > BuyersTrackedMax ? null : buyers;
 
@@ -77,11 +80,14 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
     /// <summary>
     /// Judges a purchase. The answer is null when the purchase waits for its batch: then <paramref name="item"/>
     /// is the waiting item, the one <paramref name="create"/> made (from the claim, its price and
-    /// <paramref name="state"/>) and queued, or the same request's first attempt still waiting.
+    /// <paramref name="state"/>) and queued, or the same request's first attempt still waiting. A key refused before
+    /// gets its refusal again. A refusal is remembered as the key's answer when it is final: when
+    /// <paramref name="usageExact"/> (the caller's usage is the database's, and the key did not buy), or when the
+    /// citizen never bought here.
     /// </summary>
     public Answer? Admit<TState>(
         Claim claim, long usedAtLeast, DateTimeOffset now, TState state, Func<Claim, long, TState, PendingPurchase> create,
-        out PendingPurchase? item)
+        out PendingPurchase? item, bool usageExact = false)
     {
         item = null;
         if (Rules is not { } rules)
@@ -95,6 +101,11 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             return item is null ? Answer.Conflict : null;
         }
 
+        if (Rejections.Find(claim) is { } rejected)
+        {
+            return rejected.IsRetryOf(claim) ? rejected.Answer with { CitizenHasBought = HasBought(claim.CitizenId) } : Answer.Conflict;
+        }
+
         // A teller's key waiting (for another citizen: the same one was answered above), or already bought for
         // another citizen: a conflict, whatever else would refuse it.
         if ((claim.SoldBy is not null && pendingByTellerKey.ContainsKey(claim.Key)) || IsTellersKeyOfAnother(claim))
@@ -104,7 +115,8 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
 
         if (RefusalOf(claim, usedAtLeast, now) is { } refusal)
         {
-            return refusal with { CitizenHasBought = HasBought(claim.CitizenId) };
+            var answer = refusal with { CitizenHasBought = HasBought(claim.CitizenId) };
+            return Keep(claim, answer, now, final: usageExact || answer.CitizenHasBought == false) ? answer : Answer.Busy;
         }
 
         if (Stopped || queue.Count >= PendingMax)
@@ -136,14 +148,32 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             return Answer.Conflict;
         }
 
-        if (Rules is null || HasBought(claim.CitizenId) != false || pendingByKey.ContainsKey((claim.CitizenId, claim.Key))
-            || RefusalOf(claim, usedAtLeast: 0, now) is not { IsFinal: true } refusal)
+        if (Rules is null || HasBought(claim.CitizenId) != false || pendingByKey.ContainsKey((claim.CitizenId, claim.Key)))
         {
             return null;
         }
 
-        return refusal with { CitizenHasBought = false };
+        if (Rejections.Find(claim) is { } rejected)
+        {
+            // Another body with a refused key is a conflict: the citizen grain answers it.
+            return rejected.IsRetryOf(claim) ? rejected.Answer with { CitizenHasBought = false } : null;
+        }
+
+        if (RefusalOf(claim, usedAtLeast: 0, now) is not { IsFinal: true } refusal)
+        {
+            return null;
+        }
+
+        var answer = refusal with { CitizenHasBought = false };
+        return Keep(claim, answer, now, final: true) ? answer : null;
     }
+
+    /// <summary>
+    /// Remembers a final refusal as its key's answer, to be written; false when it cannot be (too many wait to be
+    /// written), and then it must not be answered. Other answers need nothing.
+    /// </summary>
+    private bool Keep(Claim claim, Answer answer, DateTimeOffset at, bool final) =>
+        !final || !Rejection.IsKept(answer.Outcome) || Rejections.TryRecord(Rejection.Of(claim, answer, at));
 
     /// <summary>
     /// Queues a follow-up; false when the sale is stopped, or full (Busy) for a cancel. A hold's ending is queued
@@ -290,6 +320,15 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             }
 
             answers[i] = AnswerFor(entry, batch.Limits);
+            if (entry.Outcome == CommitOutcome.Rejected)
+            {
+                Rejections.RememberWritten(Rejection.Of(claim, answers[i], entry.At));
+            }
+            else if (entry.Outcome == CommitOutcome.LimitExceeded && !Rejections.TryRecord(Rejection.Of(claim, answers[i], entry.At)))
+            {
+                // Nothing was bought; the refusal cannot be kept now, so the key must ask again.
+                answers[i] = Answer.Busy;
+            }
         }
 
         Head = Head with { NextSequence = next, Sold = sold, Held = held };
@@ -415,6 +454,8 @@ public sealed class CityMonthSale(LedgerHead head, Buyers? buyers)
             new Answer(OutcomeOf(entry.Status), entry, CitizenUsed: entry.CitizenUsed),
         CommitOutcome.Conflict => Answer.Conflict,
         CommitOutcome.LimitExceeded => Answer.LimitExceeded(Math.Max(0, limits.CitizenMonthlyLimit - entry.CitizenUsed), entry.CitizenUsed),
+        CommitOutcome.Rejected when entry.RejectedAs is { } outcome && Rejection.IsKept(outcome) =>
+            new Answer(outcome, Remaining: entry.Remaining, OpensAt: entry.OpensAt, CitizenUsed: entry.CitizenUsed),
         _ => throw new InvalidOperationException($"A purchase cannot be answered with {entry.Outcome}."),
     };
 

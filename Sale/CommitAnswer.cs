@@ -3,7 +3,8 @@ namespace Ledger.Sale;
 /// <summary>
 /// The answer for one item of a batch. For a purchase, <see cref="Sequence"/> and the figures are those of
 /// the purchase (the first one, for a duplicate); for a follow-up, those of its entry. <see cref="Status"/> is
-/// how the purchase stands now, with <see cref="Reason"/> why a hold was voided.
+/// how the purchase stands now, with <see cref="Reason"/> why a hold was voided. A key refused before is answered
+/// with that refusal: <see cref="RejectedAs"/> and its figures.
 /// </summary>
 public sealed record CommitAnswer(
     CommitOutcome Outcome,
@@ -14,4 +15,7 @@ public sealed record CommitAnswer(
     long Price,
     DateTimeOffset At,
     PurchaseStatus Status,
-    string? Reason = null);
+    string? Reason = null,
+    PurchaseOutcome? RejectedAs = null,
+    long? Remaining = null,
+    DateTimeOffset? OpensAt = null);

@@ -11,4 +11,7 @@ public enum CommitOutcome
     Posted,
     Voided,
     Expired,
+
+    /// <summary>The key was refused before: the stored refusal is the answer (<see cref="CommitAnswer.RejectedAs"/>).</summary>
+    Rejected,
 }

@@ -91,7 +91,10 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
                     reader.GetInt64(6),
                     reader.GetFieldValue<DateTimeOffset>(7),
                     ParseStatus(reader.GetString(8)),
-                    reader.IsDBNull(9) ? null : reader.GetString(9));
+                    reader.IsDBNull(9) ? null : reader.GetString(9),
+                    reader.IsDBNull(10) ? null : ParseRejection(reader.GetString(10)),
+                    reader.IsDBNull(11) ? null : reader.GetInt64(11),
+                    reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12));
                 if (item > 0)
                 {
                     purchaseAnswers[item - 1] = answer;
@@ -108,6 +111,34 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         }
 
         return new CommitResult(Complete(followUpAnswers), Complete(purchaseAnswers));
+    }
+
+    /// <summary>
+    /// Writes refusals as their keys' answers (db/0008_rejections_remembered.sql) in one statement; a key already
+    /// written keeps its first refusal.
+    /// </summary>
+    public async Task RecordRejectionsAsync(ProgramMonth programMonth, IReadOnlyList<Rejection> rejections)
+    {
+        await using var command = dataSource.CreateCommand(RecordRejectionsSql);
+        object[] values =
+        [
+            programMonth.ProgramId, programMonth.Month,
+            rejections.Select(r => r.Owner).ToArray(),
+            rejections.Select(r => r.Claim.Key).ToArray(),
+            rejections.Select(r => r.Claim.CitizenId).ToArray(),
+            rejections.Select(r => r.Claim.Channel.ToName()).ToArray(),
+            rejections.Select(r => r.Claim.Amount).ToArray(),
+            rejections.Select(r => RejectionName(r.Answer.Outcome)).ToArray(),
+            rejections.Select(r => r.Answer.Remaining).ToArray(),
+            rejections.Select(r => r.Answer.OpensAt?.ToUniversalTime()).ToArray(),
+            rejections.Select(r => r.At.ToUniversalTime()).ToArray(),
+        ];
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value });
+        }
+
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>The purchase recorded at a sequence, with its current status; null when there is none.</summary>
@@ -228,8 +259,14 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
 
     /// <summary>One batch's commit (the parameters of <c>ledger_commit</c>, in order); internal so that tests can check its plan.</summary>
     internal const string CommitSql =
-        "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, status, reason " +
-        "FROM ledger_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+        "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, status, reason, rejected_as, remaining, opens_at " +
+        "FROM ledger_commit_with_rejections($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+
+    /// <summary>Refusals of program-month ($1, $2), one per key; internal so that tests can check its plan.</summary>
+    internal const string RecordRejectionsSql =
+        "INSERT INTO ledger_rejections (program_id, month, owner_id, idempotency_key, citizen_id, channel, amount, outcome, " +
+        "remaining, opens_at, at) SELECT $1, $2, r.* FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], " +
+        "$8::text[], $9::bigint[], $10::timestamptz[], $11::timestamptz[]) AS r ON CONFLICT DO NOTHING";
 
     /// <summary>The purchases of program-month ($1, $2), at most $3, by citizen and stored key; internal so that tests can check its plan.</summary>
     internal const string BuyersSql =
@@ -318,7 +355,26 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         "posted" => CommitOutcome.Posted,
         "voided" => CommitOutcome.Voided,
         "expired" => CommitOutcome.Expired,
+        "rejected" => CommitOutcome.Rejected,
         _ => throw new InvalidOperationException($"ledger_commit answered an unknown outcome '{outcome}'."),
+    };
+
+    private static PurchaseOutcome ParseRejection(string name) => name switch
+    {
+        "sold-out" => PurchaseOutcome.SoldOut,
+        "limit" => PurchaseOutcome.LimitExceeded,
+        "not-open" => PurchaseOutcome.NotOpen,
+        "closed" => PurchaseOutcome.Closed,
+        _ => throw new InvalidOperationException($"ledger_commit answered an unknown refusal '{name}'."),
+    };
+
+    private static string RejectionName(PurchaseOutcome outcome) => outcome switch
+    {
+        PurchaseOutcome.SoldOut => "sold-out",
+        PurchaseOutcome.LimitExceeded => "limit",
+        PurchaseOutcome.NotOpen => "not-open",
+        PurchaseOutcome.Closed => "closed",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Not a refusal a key keeps."),
     };
 
     private static PurchaseStatus ParseStatus(string status) => status switch

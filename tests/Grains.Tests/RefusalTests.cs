@@ -68,8 +68,10 @@ public sealed class RefusalTests(ClusterFixture fixture)
         var cancelled = await ledger.Grains.GetGrain<ICitizenGrain>(buyer).CancelAsync(sale, bought.Sequence);
 
         Assert.Equal(CancelOutcome.Cancelled, cancelled.Outcome);
-        Assert.Null(await ledger.City(sale).RefuseAsync(newcomer));
-        Assert.Equal(PurchaseOutcome.Confirmed, (await ledger.BuyAsync(newcomer)).Outcome);
+        // The refused key keeps its answer (RememberedRejectionTests); a new attempt uses a new key.
+        var again = newcomer with { IdempotencyKey = Scenario.NewKey() };
+        Assert.Null(await ledger.City(sale).RefuseAsync(again));
+        Assert.Equal(PurchaseOutcome.Confirmed, (await ledger.BuyAsync(again)).Outcome);
     }
 
     [Fact]

@@ -25,6 +25,9 @@ internal sealed class SaleTwins
     private readonly List<(string CitizenId, Recorded Purchase)> live = [];
     private readonly List<(string CitizenId, Recorded Purchase)> open = [];
     private readonly Dictionary<string, long> paidNet = new(StringComparer.Ordinal);
+
+    // The refusals the core kept and the twin wrote to ledger_rejections (as the grain's writer does), by owner and key.
+    private readonly Dictionary<(string Owner, string Key), Rejection> written = [];
     private CityMonthSale sale;
     private Rules rules;
 
@@ -116,16 +119,22 @@ internal sealed class SaleTwins
             return;
         }
 
-        var refusal = sale.Admit(claim, month.UsedAtLeast, now, 0, static (c, price, _) => new PendingPurchase(c, price), out _);
+        var refusal = sale.Admit(
+            claim, month.UsedAtLeast, now, 0, static (c, price, _) => new PendingPurchase(c, price), out _, month.IsExactFor(claim.Key));
         if (refusal is null)
         {
             await CommitQueuedAsync(buy);
             return;
         }
 
+        await WriteRejectionsAsync();
+        // A refused key (now, or before: the first refusal written wins, also over one judged afresh after a fence) is
+        // answered by the database with its refusal.
+        var stored = written.GetValueOrDefault((claim.SoldBy ?? claim.CitizenId, claim.Key));
         var answer = await ProbeAsync(claim);
         var agree = refusal.Outcome switch
         {
+            _ when stored is not null => stored.IsRetryOf(claim) ? IsStored(answer, stored.Answer) : answer is { Outcome: CommitOutcome.Conflict },
             PurchaseOutcome.IdempotencyConflict => answer is { Outcome: CommitOutcome.Conflict },
             PurchaseOutcome.LimitExceeded => answer is { Outcome: CommitOutcome.LimitExceeded }
                 && rules.CitizenMonthlyLimit - answer.CitizenUsed == refusal.Remaining,
@@ -143,12 +152,30 @@ internal sealed class SaleTwins
             var month = CitizenOf(claim.CitizenId);
             if (month.FindBought(claim.Key) is null)
             {
-                sale.Admit(claim, month.UsedAtLeast, now, 0, static (c, price, _) => new PendingPurchase(c, price), out _);
+                sale.Admit(
+                    claim, month.UsedAtLeast, now, 0, static (c, price, _) => new PendingPurchase(c, price), out _, month.IsExactFor(claim.Key));
             }
         }
 
         await CommitQueuedAsync(buys);
+        await WriteRejectionsAsync();
     }
+
+    /// <summary>Writes what the core kept, as the grain's writer does in the background.</summary>
+    private async Task WriteRejectionsAsync()
+    {
+        var batch = sale.Rejections.TakeUnwritten(int.MaxValue);
+        await store.RecordRejectionsAsync(programMonth, batch);
+        sale.Rejections.MarkWritten(batch);
+        foreach (var rejection in batch)
+        {
+            written.TryAdd((rejection.Owner, rejection.Claim.Key), rejection);
+        }
+    }
+
+    private static bool IsStored(CommitAnswer? answer, Answer refusal) =>
+        answer is { Outcome: CommitOutcome.Rejected } && answer.RejectedAs == refusal.Outcome
+        && answer.Remaining == refusal.Remaining && answer.OpensAt == refusal.OpensAt;
 
     /// <summary>
     /// Commits what the core queued, batch by batch. Within a batch each citizen appears once, so the usage the
@@ -170,7 +197,11 @@ internal sealed class SaleTwins
                     == PurchaseOutcome.LimitExceeded;
                 var answer = result.Purchases[i];
                 var status = rules.HoldSeconds > 0 ? PurchaseStatus.Pending : PurchaseStatus.Confirmed;
-                var agree = overLimit
+                // A key refused before a fence, which the new core does not remember: the database answers it.
+                var refused = written.GetValueOrDefault((claim.SoldBy ?? claim.CitizenId, claim.Key));
+                var agree = refused is not null
+                    ? refused.IsRetryOf(claim) ? IsStored(answer, refused.Answer) : answer.Outcome == CommitOutcome.Conflict
+                    : overLimit
                     ? answer.Outcome == CommitOutcome.LimitExceeded
                     : answer.Outcome == CommitOutcome.Confirmed && answer.Sequence == expectedSequence++ && answer.Status == status;
                 Assert.True(agree, $"{step}: the core expects {(overLimit ? "over the limit" : "confirmed")} for {claim}, the database answers {answer}.");

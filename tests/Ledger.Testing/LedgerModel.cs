@@ -6,7 +6,8 @@ namespace Ledger.Testing;
 /// <summary>
 /// What one program-month must answer, computed from the rules in DOMAIN.md for requests made one at a time:
 /// the ledger entries, the sold amount per channel, each citizen's usage, the purchases bought per key (the
-/// database's memory, forever) and the answers the citizen grains remember (until the grain is deactivated).
+/// database's memory, forever), the refusals each key got (the program-month's memory and ledger_rejections, forever)
+/// and the answers the citizen grains remember (until the grain is deactivated).
 /// </summary>
 public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTimeOffset now)
 {
@@ -14,6 +15,7 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
     private readonly Dictionary<long, ModelPurchase> purchases = [];
     private readonly Dictionary<(string Citizen, string Key), long> bought = [];
     private readonly Dictionary<(string Citizen, string Key), (PurchaseRequest Request, PurchaseResult Answer)> remembered = [];
+    private readonly Dictionary<(string Citizen, string Key), (PurchaseRequest Request, PurchaseResult Answer)> refused = [];
     private readonly Dictionary<string, long> used = [];
     private ChannelAmounts sold = ChannelAmounts.Zero;
 
@@ -36,14 +38,20 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
     public PurchaseResult Purchase(PurchaseRequest request)
     {
         var key = (request.CitizenId, request.IdempotencyKey);
-        if (remembered.TryGetValue(key, out var first))
+        if (remembered.TryGetValue(key, out var first) || refused.TryGetValue(key, out first))
         {
             // A retry gets the first answer; a purchase it names is shown as it now stands.
             return first.Request == request ? AsItNowStands(first.Answer) : PurchaseResult.Of(PurchaseOutcome.IdempotencyConflict);
         }
 
         var answer = Decide(request);
-        remembered[key] = (request, answer);
+        if (answer.Outcome != PurchaseOutcome.IdempotencyConflict)
+        {
+            // A conflict is not the key's answer: a retry of its first request still gets that request's.
+            remembered[key] = (request, answer);
+        }
+
+        KeepRefusal(request, answer);
         return answer;
     }
 
@@ -85,12 +93,13 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
     {
         var problems = new List<string>();
         var key = (request.CitizenId, request.IdempotencyKey);
-        if (remembered.ContainsKey(key) || bought.ContainsKey(key))
+        if (remembered.ContainsKey(key) || bought.ContainsKey(key) || refused.ContainsKey(key))
         {
             problems.Add($"A concurrent request reused key {key}.");
         }
 
         remembered[key] = (request, answer);
+        KeepRefusal(request, answer);
         var invalid = request.Amount <= 0 || request.Amount % policy.Unit != 0;
         if (invalid != (answer.Outcome == PurchaseOutcome.InvalidAmount))
         {
@@ -129,6 +138,15 @@ public sealed class LedgerModel(ProgramMonth programMonth, Policy policy, DateTi
         }
 
         return problems;
+    }
+
+    /// <summary>A refusal that a later change could flip is the key's answer for good.</summary>
+    private void KeepRefusal(PurchaseRequest request, PurchaseResult answer)
+    {
+        if (Rejection.IsKept(answer.Outcome))
+        {
+            refused[(request.CitizenId, request.IdempotencyKey)] = (request, answer);
+        }
     }
 
     /// <summary>Every confirmation the model's answers gave, as the auditor reads what clients were told.</summary>

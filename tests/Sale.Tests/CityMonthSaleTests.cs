@@ -12,11 +12,12 @@ public sealed class CityMonthSaleTests
         Assert.Equal(PurchaseOutcome.InvalidAmount, sale.Admit(Claim("c1", Unit + 1), now: Opening.AddDays(-1))!.Outcome);
         var early = sale.Admit(Claim("c1"), now: Opening.AddMinutes(-1))!;
         Assert.Equal((PurchaseOutcome.NotOpen, Opening), (early.Outcome, early.OpensAt));
-        Assert.Equal(PurchaseOutcome.Closed, sale.Admit(Claim("c1"), used: Limit, now: End)!.Outcome);
+        // Each refusal is its key's answer for good (RejectionsTests), so each case here has a key of its own.
+        Assert.Equal(PurchaseOutcome.Closed, sale.Admit(Claim("c1", key: "k2"), used: Limit, now: End)!.Outcome);
         // Over the limit and over the cap: the limit is named first.
-        var overLimit = sale.Admit(Claim("c1", 2 * Unit), used: Limit - Unit)!;
+        var overLimit = sale.Admit(Claim("c1", 2 * Unit, key: "k3"), used: Limit - Unit)!;
         Assert.Equal((PurchaseOutcome.LimitExceeded, Unit), (overLimit.Outcome, overLimit.Remaining));
-        var overCap = sale.Admit(Claim("c1", 2 * Unit))!;
+        var overCap = sale.Admit(Claim("c1", 2 * Unit, key: "k4"))!;
         Assert.Equal((PurchaseOutcome.SoldOut, Unit), (overCap.Outcome, overCap.Remaining));
     }
 
@@ -155,7 +156,7 @@ public sealed class CityMonthSaleTests
         sale.Admit(Claim("c2"));
         Assert.Equal(Unit, sale.TakeBatch().Limits.CitizenMonthlyLimit);
         sale.EndChange();
-        Assert.Null(sale.Admit(Claim("c1", 2 * Unit)));
+        Assert.Null(sale.Admit(Claim("c1", 2 * Unit, key: "k2")));
     }
 
     [Fact]
@@ -184,7 +185,7 @@ public sealed class CityMonthSaleTests
     {
         var sale = NewSale(Rules(mobileCap: 0, preQueueMinutes: 10));
         Assert.Equal((PurchaseOutcome.SoldOut, (bool?)false), Refuse(sale, Claim("c1"), Open));
-        Assert.Null(sale.RefuseNewcomer(Claim("c1"), Opening.AddMinutes(-5)));
+        Assert.Null(sale.RefuseNewcomer(Claim("c1", key: "k2"), Opening.AddMinutes(-5)));
 
         var untracked = new CityMonthSale(new LedgerHead(1, 1, ChannelAmounts.Zero), buyers: null);
         untracked.Enforce(Rules(mobileCap: 0));

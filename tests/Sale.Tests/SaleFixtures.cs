@@ -27,6 +27,10 @@ internal static class SaleFixtures
     public static Answer? Admit(this CityMonthSale sale, Claim claim, long used = 0, DateTimeOffset? now = null) =>
         sale.Admit(claim, used, now ?? Open, 0, static (c, price, _) => new PendingPurchase(c, price), out _);
 
+    /// <summary>Admits a claim judged on the citizen's exact usage, as a citizen grain that holds the history asks.</summary>
+    public static Answer? Admit(this CityMonthSale sale, Claim claim, DateTimeOffset now, bool usageExact, long used = 0) =>
+        sale.Admit(claim, used, now, 0, static (c, price, _) => new PendingPurchase(c, price), out _, usageExact);
+
     /// <summary>What ledger_commit answers when every purchase of the batch is bought, at the next sequences.</summary>
     public static CommitResult AllConfirmed(Batch batch)
     {

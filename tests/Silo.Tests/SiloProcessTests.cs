@@ -1,4 +1,5 @@
 using Ledger.Grains.Interfaces;
+using Ledger.Grains.Tests;
 using Ledger.Sale;
 using Ledger.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +57,48 @@ public sealed class SiloProcessTests
     }
 
     [Fact]
+    public async Task A_refusal_written_in_the_background_is_the_keys_answer_after_the_silo_is_killed_and_a_cancel_made_room()
+    {
+        var clusterId = $"silo-test-{Guid.NewGuid():N}";
+        var sale = new ProgramMonth($"r{Guid.NewGuid():N}"[..20], ProgramMonth.MonthOf(DateTimeOffset.UtcNow));
+        var policy = new Policy(DateTimeOffset.UtcNow.AddMinutes(-1), 1_000, 200_000, 10_000, new ChannelAmounts(1_000_000, 0));
+        var bought = new PurchaseRequest(sale, "citizen-1", "key-1", Channel.Mobile, 200_000);
+        var over = new PurchaseRequest(sale, "citizen-1", "key-2", Channel.Mobile, 10_000);
+
+        long sequence;
+        (int Silo, int Gateway) ports;
+        await using (var silo = await SiloProcess.StartAsync(ConnectionString, clusterId))
+        {
+            ports = (silo.SiloPort, silo.GatewayPort);
+            using var client = await StartClientAsync(clusterId);
+            var grains = client.Services.GetRequiredService<IClusterClient>();
+            Assert.Equal(SetPolicyOutcome.Saved, (await grains.GetGrain<ICityMonthGrain>(sale.Key).SetPolicyAsync(policy)).Outcome);
+            sequence = (await grains.GetGrain<ICitizenGrain>(bought.CitizenId).PurchaseAsync(bought)).Purchase!.Sequence;
+            Assert.Equal(PurchaseOutcome.LimitExceeded, (await grains.GetGrain<ICitizenGrain>(over.CitizenId).PurchaseAsync(over)).Outcome);
+
+            // No deactivation writes it: the silo dies as soon as the background writer made the refusal durable.
+            await Eventually.UntilAsync(() => RejectionsAsync(sale), written => written == 1);
+            await silo.KillAsync();
+            await client.StopAsync();
+        }
+
+        // On its old ports, as ./ledger restarts it: the new incarnation declares the killed one dead at once.
+        await using (var restarted = await SiloProcess.StartAsync(ConnectionString, clusterId, ports.Silo, ports.Gateway))
+        {
+            using var client = await StartClientAsync(clusterId);
+            var citizen = client.Services.GetRequiredService<IClusterClient>().GetGrain<ICitizenGrain>(over.CitizenId);
+            Assert.Equal(CancelOutcome.Cancelled, (await citizen.CancelAsync(sale, sequence)).Outcome);
+
+            var retry = await citizen.PurchaseAsync(over);
+            var newKey = await citizen.PurchaseAsync(over with { IdempotencyKey = "key-3" });
+
+            Assert.Equal((PurchaseOutcome.LimitExceeded, 0L), (retry.Outcome, retry.Remaining));
+            Assert.Equal(PurchaseOutcome.Confirmed, newKey.Outcome);
+            Assert.Equal(0, await restarted.TerminateAsync(ShutdownTimeoutMax));
+        }
+    }
+
+    [Fact]
     public async Task Silo_process_refuses_a_database_newer_than_its_code_with_a_message_not_a_stack_trace()
     {
         // An empty database but for a history at a version no build has yet.
@@ -88,6 +131,15 @@ public sealed class SiloProcessTests
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    private static async Task<long> RejectionsAsync(ProgramMonth sale)
+    {
+        await using var data = NpgsqlDataSource.Create(ConnectionString);
+        await using var command = data.CreateCommand("SELECT count(*) FROM ledger_rejections WHERE program_id = $1 AND month = $2");
+        command.Parameters.Add(new() { Value = sale.ProgramId });
+        command.Parameters.Add(new() { Value = sale.Month });
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>The silos of a cluster as the membership table lists them (Orleans' SiloStatus names).</summary>
