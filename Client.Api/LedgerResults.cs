@@ -3,7 +3,9 @@ using System.Globalization;
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Ledger.Client.Api;
 
@@ -14,7 +16,7 @@ namespace Ledger.Client.Api;
 public static class LedgerResults
 {
     /// <summary>Seconds a client is asked to wait before retrying a 503.</summary>
-    public const int RetryAfterSeconds = 1;
+    public const int RetryAfterSeconds = LedgerProblems.RetryAfterSeconds;
 
     /// <summary>The answer to a purchase, counted in the metrics unless it answers the readiness probe.</summary>
     public static IResult Purchase(PurchaseResult result, bool counted = true)
@@ -180,8 +182,7 @@ public static class LedgerResults
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
-    public static ProblemHttpResult NotFound(string detail) =>
-        Problem(StatusCodes.Status404NotFound, "not-found", "Not found", detail);
+    public static ProblemHttpResult NotFound(string detail) => LedgerProblems.NotFound(detail);
 
     /// <summary>
     /// 429 queued: the purchase waits in the waiting room. The buyer sends it again (same key) with the
@@ -214,10 +215,7 @@ public static class LedgerResults
         Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "Body too large", $"The body is over {Program.BodyBytesMax} bytes.");
 
     /// <summary>503 with Retry-After: the ledger cannot answer now, and nothing was done.</summary>
-    public static IResult Unavailable(string detail) =>
-        new WithHeaders(
-            Problem(StatusCodes.Status503ServiceUnavailable, "unavailable", "Try again shortly", detail),
-            ("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture)));
+    public static WithHeaders Unavailable(string detail) => LedgerProblems.Unavailable(detail);
 
     private static ChannelStateBody ToBody(ChannelState channel) =>
         new(channel.Cap, channel.Sold, channel.Remaining, StatusName(channel.Status));
@@ -234,24 +232,24 @@ public static class LedgerResults
     private static ProblemHttpResult Rejection(string code, string detail, Dictionary<string, object?>? figures = null) =>
         Problem(StatusCodes.Status409Conflict, code, "Rejected", detail, figures);
 
-    private static ProblemHttpResult Problem(
-        int status, string code, string title, string detail, Dictionary<string, object?>? figures = null)
+    /// <summary>
+    /// Fills in what ASP.NET's own problem answers lack: a detail, and for Kestrel's 413 (a body that streamed in past
+    /// the limit) the same problem as a declared oversized body.
+    /// </summary>
+    public static void Complete(ProblemDetailsContext context)
     {
-        var extensions = new Dictionary<string, object?>(figures ?? []) { ["code"] = code };
-        return TypedResults.Problem(detail, statusCode: status, title: title, type: $"urn:ledger:problem:{code}", extensions: extensions);
-    }
-
-    /// <summary>Adds headers to a result.</summary>
-    private sealed class WithHeaders(IResult inner, params (string Name, string Value)[] headers) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
+        if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
         {
-            foreach (var (name, value) in headers)
-            {
-                httpContext.Response.Headers[name] = value;
-            }
-
-            return inner.ExecuteAsync(httpContext);
+            var tooLarge = TooLarge().ProblemDetails;
+            (context.ProblemDetails.Type, context.ProblemDetails.Title, context.ProblemDetails.Detail) =
+                (tooLarge.Type, tooLarge.Title, tooLarge.Detail);
+            context.ProblemDetails.Extensions["code"] = tooLarge.Extensions["code"];
         }
+
+        context.ProblemDetails.Detail ??= ReasonPhrases.GetReasonPhrase(context.ProblemDetails.Status ?? 500);
     }
+
+    private static ProblemHttpResult Problem(
+        int status, string code, string title, string detail, Dictionary<string, object?>? figures = null) =>
+        LedgerProblems.Problem(status, code, title, detail, figures);
 }
