@@ -18,8 +18,11 @@ public static class LedgerResults
     /// <summary>Seconds a client is asked to wait before retrying a 503.</summary>
     public const int RetryAfterSeconds = LedgerProblems.RetryAfterSeconds;
 
-    /// <summary>The answer to a purchase, counted in the metrics unless it answers the readiness probe.</summary>
-    public static IResult Purchase(PurchaseResult result, bool counted = true)
+    /// <summary>
+    /// The answer to a purchase, counted in the metrics unless it answers the readiness probe: 201 or 202 with the
+    /// purchase, 400, a problem (402, 404, 409, 422), or 429 queued and 503 with their headers.
+    /// </summary>
+    public static PurchaseAnswer Purchase(PurchaseResult result, bool counted = true)
     {
         if (counted)
         {
@@ -29,7 +32,7 @@ public static class LedgerResults
         return PurchaseAnswer(result);
     }
 
-    private static IResult PurchaseAnswer(PurchaseResult result) => result.Outcome switch
+    private static PurchaseAnswer PurchaseAnswer(PurchaseResult result) => result.Outcome switch
     {
         PurchaseOutcome.Confirmed => TypedResults.Created($"/purchases/{result.Purchase!.PurchaseId}", ToBody(result.Purchase)),
         PurchaseOutcome.Pending => TypedResults.Accepted($"/purchases/{result.Purchase!.PurchaseId}", ToBody(result.Purchase)),
@@ -55,7 +58,7 @@ public static class LedgerResults
         _ => throw new InvalidOperationException($"Unknown purchase outcome {result.Outcome}."),
     };
 
-    public static IResult Cancel(CancelResult result) => result.Outcome switch
+    public static Results<Ok<PurchaseBody>, ProblemHttpResult, WithHeaders> Cancel(CancelResult result) => result.Outcome switch
     {
         CancelOutcome.Cancelled => TypedResults.Ok(ToBody(result.Purchase!)),
         CancelOutcome.WindowPassed => Rejection("cancel-window-passed", "Purchases can be cancelled within 7 days."),
@@ -66,19 +69,20 @@ public static class LedgerResults
         _ => throw new InvalidOperationException($"Unknown cancel outcome {result.Outcome}."),
     };
 
-    public static IResult SetPolicy(SetPolicyResult result) => result.Outcome switch
-    {
-        SetPolicyOutcome.Saved => TypedResults.Ok(ToBody(result.Policy!)),
-        SetPolicyOutcome.Invalid => TypedResults.ValidationProblem(
-            result.Errors!.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
-        SetPolicyOutcome.CapBelowSold => Rejection("cap-below-sold", "A cap cannot go below what is sold.",
-            new() { ["channel"] = result.Channel!.Value.ToName(), ["sold"] = result.Sold }),
-        SetPolicyOutcome.LimitBelowUsed => Rejection("limit-below-used", "The limit cannot go below what a citizen has bought.",
-            new() { ["used"] = result.Sold }),
-        SetPolicyOutcome.Busy => Unavailable("Another policy change is being saved."),
-        SetPolicyOutcome.ConfirmRequired => Rejection("confirm-required", $"{result.Reason} Send it again with \"confirm\":true if it is meant."),
-        _ => throw new InvalidOperationException($"Unknown policy outcome {result.Outcome}."),
-    };
+    public static Results<Ok<PolicyBody>, ValidationProblem, ProblemHttpResult, WithHeaders> SetPolicy(SetPolicyResult result) =>
+        result.Outcome switch
+        {
+            SetPolicyOutcome.Saved => TypedResults.Ok(ToBody(result.Policy!)),
+            SetPolicyOutcome.Invalid => TypedResults.ValidationProblem(
+                result.Errors!.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
+            SetPolicyOutcome.CapBelowSold => Rejection("cap-below-sold", "A cap cannot go below what is sold.",
+                new() { ["channel"] = result.Channel!.Value.ToName(), ["sold"] = result.Sold }),
+            SetPolicyOutcome.LimitBelowUsed => Rejection("limit-below-used", "The limit cannot go below what a citizen has bought.",
+                new() { ["used"] = result.Sold }),
+            SetPolicyOutcome.Busy => Unavailable("Another policy change is being saved."),
+            SetPolicyOutcome.ConfirmRequired => Rejection("confirm-required", $"{result.Reason} Send it again with \"confirm\":true if it is meant."),
+            _ => throw new InvalidOperationException($"Unknown policy outcome {result.Outcome}."),
+        };
 
     public static PurchaseBody ToBody(Purchase purchase) => new(
         purchase.PurchaseId, purchase.ProgramMonth.ProgramId, purchase.ProgramMonth.Month, purchase.CitizenId,
@@ -188,7 +192,7 @@ public static class LedgerResults
     /// 429 queued: the purchase waits in the waiting room. The buyer sends it again (same key) with the
     /// ticket after <paramref name="retryAfterSeconds"/>; <paramref name="position"/> is null in a pre-queue.
     /// </summary>
-    public static IResult Queued(string ticket, long? position, int estimatedWaitSeconds, int retryAfterSeconds, DateTimeOffset? opensAt)
+    public static WithHeaders Queued(string ticket, long? position, int estimatedWaitSeconds, int retryAfterSeconds, DateTimeOffset? opensAt)
     {
         var figures = new Dictionary<string, object?> { ["position"] = position, ["estimatedWaitSeconds"] = estimatedWaitSeconds };
         if (opensAt is { } opening)
