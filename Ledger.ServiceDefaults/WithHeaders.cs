@@ -6,8 +6,6 @@ namespace Ledger.ServiceDefaults;
 /// <summary>A problem answer with headers (Retry-After, Queue-Ticket) added.</summary>
 public sealed class WithHeaders(ProblemHttpResult problem, params (string Name, string Value)[] headers) : IResult
 {
-    public ProblemHttpResult Problem { get; } = problem;
-
     public Task ExecuteAsync(HttpContext httpContext)
     {
         foreach (var (name, value) in headers)
@@ -15,6 +13,6 @@ public sealed class WithHeaders(ProblemHttpResult problem, params (string Name, 
             httpContext.Response.Headers[name] = value;
         }
 
-        return Problem.ExecuteAsync(httpContext);
+        return problem.ExecuteAsync(httpContext);
     }
 }
