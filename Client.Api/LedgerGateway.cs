@@ -1,10 +1,9 @@
-using System.Text.Json.Serialization;
 using Ledger.Client.Api.Apis;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.Hosting;
 using Ledger.Client.Api.Queue;
 using Ledger.Client.Api.State;
-using Microsoft.AspNetCore.WebUtilities;
+using Ledger.ServiceDefaults;
 
 namespace Ledger.Client.Api;
 
@@ -28,7 +27,7 @@ public static class LedgerGateway
         app.UseRequestProbe();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.Use(RefuseOversizedBodies);
+        app.UseMiddleware<BodySizeLimit>();
         app.UseRouting();
         // After authentication, so that a client's share is its citizen's (the token's subject), not its address's.
         app.UseAuthentication();
@@ -41,14 +40,11 @@ public static class LedgerGateway
         SalesApi.MapSalesApi(app, ledger);
         app.MapBuyApi();
         mapLedger?.Invoke(ledger);
-        app.MapHealthApi();
-        app.MapGatewayMetrics();
+        app.MapDefaultEndpoints();
         app.MapDashboardApi();
         app.MapOpenApi();
         app.MapLedgerApiReference();
-        app.MapGet("/", () => TypedResults.Content(
-            "<!doctype html><title>Ledger</title><h1>Ledger</h1><p><a href=\"/sales\">Live sales</a></p>" +
-            "<p><a href=\"/scalar/v1\">API reference</a> (<a href=\"/openapi/v1.json\">OpenAPI document</a>)</p>", "text/html")).ExcludeFromDescription();
+        app.MapHomePage();
         return app;
     }
 
@@ -65,29 +61,11 @@ public static class LedgerGateway
         // The Orleans client waits for a silo before it is connected; serve HTTP meanwhile (503 with Retry-After)
         // rather than refusing connections until a silo is up.
         builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
-        // Amounts are JSON integers and instants carry an offset: "200000" or a bare local time is refused; so is a
-        // property given twice (read as its last value, {"amount":-1,"amount":10000} would buy 10,000).
-        builder.Services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
-            json.SerializerOptions.AllowDuplicateProperties = false;
-            json.SerializerOptions.Converters.Add(new StrictInstantConverter());
-        });
+        // Telemetry, /health and /metrics, and the strict JSON of API.md, as the silos have them.
+        builder.AddServiceDefaults(GatewayTelemetry.Telemetry);
         // An unreadable body throws in every environment, so BadRequestHandler can name the field.
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
-        {
-            // Kestrel sets 413 itself when a body streams in past the limit: the same problem as a declared one.
-            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
-            {
-                var tooLarge = LedgerResults.TooLarge().ProblemDetails;
-                (context.ProblemDetails.Type, context.ProblemDetails.Title, context.ProblemDetails.Detail) =
-                    (tooLarge.Type, tooLarge.Title, tooLarge.Detail);
-                context.ProblemDetails.Extensions["code"] = tooLarge.Extensions["code"];
-            }
-
-            context.ProblemDetails.Detail ??= ReasonPhrases.GetReasonPhrase(context.ProblemDetails.Status ?? 500);
-        });
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = LedgerResults.Complete);
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.AddExceptionHandler<LedgerUnavailableHandler>();
         builder.Services.AddLedgerAuth(builder.Configuration);
@@ -95,26 +73,11 @@ public static class LedgerGateway
         builder.Services.AddLedgerOverloadLimit(builder.Configuration);
         builder.Services.AddLedgerClientFairness(builder.Configuration);
         builder.Services.AddLedgerOpenApi();
-        builder.Services.AddGatewayMetrics();
         builder.Services.AddSalesBoard(builder.Configuration);
         builder.Services.AddSingleton(services => new StateReads(services.GetRequiredService<IGrainFactory>()));
         builder.Services.AddSingleton(ProgramMonthIndex.On(builder.Configuration.GetConnectionString("Ledger")));
         builder.Services.AddSingleton(new SoldOutHints(TimeProvider.System));
         builder.Services.AddWaitingRoom(builder.Configuration);
-        builder.Services.AddGatewayTracing(builder.Configuration);
         builder.Services.AddDashboardAccess(builder.Configuration);
-    }
-
-    // Kestrel enforces the limit as a body streams in; this answers a declared oversized body at once, in
-    // every host (the test server has no limit of its own).
-    private static async Task RefuseOversizedBodies(HttpContext context, Func<Task> next)
-    {
-        if (context.Request.ContentLength > Program.BodyBytesMax)
-        {
-            await LedgerResults.TooLarge().ExecuteAsync(context);
-            return;
-        }
-
-        await next();
     }
 }

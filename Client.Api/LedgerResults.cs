@@ -3,7 +3,9 @@ using System.Globalization;
 using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Ledger.Client.Api;
 
@@ -14,10 +16,13 @@ namespace Ledger.Client.Api;
 public static class LedgerResults
 {
     /// <summary>Seconds a client is asked to wait before retrying a 503.</summary>
-    public const int RetryAfterSeconds = 1;
+    public const int RetryAfterSeconds = LedgerProblems.RetryAfterSeconds;
 
-    /// <summary>The answer to a purchase, counted in the metrics unless it answers the readiness probe.</summary>
-    public static IResult Purchase(PurchaseResult result, bool counted = true)
+    /// <summary>
+    /// The answer to a purchase, counted in the metrics unless it answers the readiness probe: 201 or 202 with the
+    /// purchase, 400, a problem (402, 404, 409, 422), or 429 queued and 503 with their headers.
+    /// </summary>
+    public static PurchaseAnswer Purchase(PurchaseResult result, bool counted = true)
     {
         if (counted)
         {
@@ -27,7 +32,7 @@ public static class LedgerResults
         return PurchaseAnswer(result);
     }
 
-    private static IResult PurchaseAnswer(PurchaseResult result) => result.Outcome switch
+    private static PurchaseAnswer PurchaseAnswer(PurchaseResult result) => result.Outcome switch
     {
         PurchaseOutcome.Confirmed => TypedResults.Created($"/purchases/{result.Purchase!.PurchaseId}", ToBody(result.Purchase)),
         PurchaseOutcome.Pending => TypedResults.Accepted($"/purchases/{result.Purchase!.PurchaseId}", ToBody(result.Purchase)),
@@ -53,7 +58,7 @@ public static class LedgerResults
         _ => throw new InvalidOperationException($"Unknown purchase outcome {result.Outcome}."),
     };
 
-    public static IResult Cancel(CancelResult result) => result.Outcome switch
+    public static Results<Ok<PurchaseBody>, ProblemHttpResult, WithHeaders> Cancel(CancelResult result) => result.Outcome switch
     {
         CancelOutcome.Cancelled => TypedResults.Ok(ToBody(result.Purchase!)),
         CancelOutcome.WindowPassed => Rejection("cancel-window-passed", "Purchases can be cancelled within 7 days."),
@@ -64,19 +69,20 @@ public static class LedgerResults
         _ => throw new InvalidOperationException($"Unknown cancel outcome {result.Outcome}."),
     };
 
-    public static IResult SetPolicy(SetPolicyResult result) => result.Outcome switch
-    {
-        SetPolicyOutcome.Saved => TypedResults.Ok(ToBody(result.Policy!)),
-        SetPolicyOutcome.Invalid => TypedResults.ValidationProblem(
-            result.Errors!.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
-        SetPolicyOutcome.CapBelowSold => Rejection("cap-below-sold", "A cap cannot go below what is sold.",
-            new() { ["channel"] = result.Channel!.Value.ToName(), ["sold"] = result.Sold }),
-        SetPolicyOutcome.LimitBelowUsed => Rejection("limit-below-used", "The limit cannot go below what a citizen has bought.",
-            new() { ["used"] = result.Sold }),
-        SetPolicyOutcome.Busy => Unavailable("Another policy change is being saved."),
-        SetPolicyOutcome.ConfirmRequired => Rejection("confirm-required", $"{result.Reason} Send it again with \"confirm\":true if it is meant."),
-        _ => throw new InvalidOperationException($"Unknown policy outcome {result.Outcome}."),
-    };
+    public static Results<Ok<PolicyBody>, ValidationProblem, ProblemHttpResult, WithHeaders> SetPolicy(SetPolicyResult result) =>
+        result.Outcome switch
+        {
+            SetPolicyOutcome.Saved => TypedResults.Ok(ToBody(result.Policy!)),
+            SetPolicyOutcome.Invalid => TypedResults.ValidationProblem(
+                result.Errors!.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
+            SetPolicyOutcome.CapBelowSold => Rejection("cap-below-sold", "A cap cannot go below what is sold.",
+                new() { ["channel"] = result.Channel!.Value.ToName(), ["sold"] = result.Sold }),
+            SetPolicyOutcome.LimitBelowUsed => Rejection("limit-below-used", "The limit cannot go below what a citizen has bought.",
+                new() { ["used"] = result.Sold }),
+            SetPolicyOutcome.Busy => Unavailable("Another policy change is being saved."),
+            SetPolicyOutcome.ConfirmRequired => Rejection("confirm-required", $"{result.Reason} Send it again with \"confirm\":true if it is meant."),
+            _ => throw new InvalidOperationException($"Unknown policy outcome {result.Outcome}."),
+        };
 
     public static PurchaseBody ToBody(Purchase purchase) => new(
         purchase.PurchaseId, purchase.ProgramMonth.ProgramId, purchase.ProgramMonth.Month, purchase.CitizenId,
@@ -180,14 +186,13 @@ public static class LedgerResults
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
-    public static ProblemHttpResult NotFound(string detail) =>
-        Problem(StatusCodes.Status404NotFound, "not-found", "Not found", detail);
+    public static ProblemHttpResult NotFound(string detail) => LedgerProblems.NotFound(detail);
 
     /// <summary>
     /// 429 queued: the purchase waits in the waiting room. The buyer sends it again (same key) with the
     /// ticket after <paramref name="retryAfterSeconds"/>; <paramref name="position"/> is null in a pre-queue.
     /// </summary>
-    public static IResult Queued(string ticket, long? position, int estimatedWaitSeconds, int retryAfterSeconds, DateTimeOffset? opensAt)
+    public static WithHeaders Queued(string ticket, long? position, int estimatedWaitSeconds, int retryAfterSeconds, DateTimeOffset? opensAt)
     {
         var figures = new Dictionary<string, object?> { ["position"] = position, ["estimatedWaitSeconds"] = estimatedWaitSeconds };
         if (opensAt is { } opening)
@@ -214,10 +219,7 @@ public static class LedgerResults
         Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "Body too large", $"The body is over {Program.BodyBytesMax} bytes.");
 
     /// <summary>503 with Retry-After: the ledger cannot answer now, and nothing was done.</summary>
-    public static IResult Unavailable(string detail) =>
-        new WithHeaders(
-            Problem(StatusCodes.Status503ServiceUnavailable, "unavailable", "Try again shortly", detail),
-            ("Retry-After", RetryAfterSeconds.ToString(CultureInfo.InvariantCulture)));
+    public static WithHeaders Unavailable(string detail) => LedgerProblems.Unavailable(detail);
 
     private static ChannelStateBody ToBody(ChannelState channel) =>
         new(channel.Cap, channel.Sold, channel.Remaining, StatusName(channel.Status));
@@ -234,24 +236,24 @@ public static class LedgerResults
     private static ProblemHttpResult Rejection(string code, string detail, Dictionary<string, object?>? figures = null) =>
         Problem(StatusCodes.Status409Conflict, code, "Rejected", detail, figures);
 
-    private static ProblemHttpResult Problem(
-        int status, string code, string title, string detail, Dictionary<string, object?>? figures = null)
+    /// <summary>
+    /// Fills in what ASP.NET's own problem answers lack: a detail, and for Kestrel's 413 (a body that streamed in past
+    /// the limit) the same problem as a declared oversized body.
+    /// </summary>
+    public static void Complete(ProblemDetailsContext context)
     {
-        var extensions = new Dictionary<string, object?>(figures ?? []) { ["code"] = code };
-        return TypedResults.Problem(detail, statusCode: status, title: title, type: $"urn:ledger:problem:{code}", extensions: extensions);
-    }
-
-    /// <summary>Adds headers to a result.</summary>
-    private sealed class WithHeaders(IResult inner, params (string Name, string Value)[] headers) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
+        if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
         {
-            foreach (var (name, value) in headers)
-            {
-                httpContext.Response.Headers[name] = value;
-            }
-
-            return inner.ExecuteAsync(httpContext);
+            var tooLarge = TooLarge().ProblemDetails;
+            (context.ProblemDetails.Type, context.ProblemDetails.Title, context.ProblemDetails.Detail) =
+                (tooLarge.Type, tooLarge.Title, tooLarge.Detail);
+            context.ProblemDetails.Extensions["code"] = tooLarge.Extensions["code"];
         }
+
+        context.ProblemDetails.Detail ??= ReasonPhrases.GetReasonPhrase(context.ProblemDetails.Status ?? 500);
     }
+
+    private static ProblemHttpResult Problem(
+        int status, string code, string title, string detail, Dictionary<string, object?>? figures = null) =>
+        LedgerProblems.Problem(status, code, title, detail, figures);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Ledger.Grains;
 using Ledger.Grains.Storage;
+using Ledger.ServiceDefaults;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -76,7 +77,7 @@ public static class LedgerSiloHost
             orleans.AddDashboard();
             configure?.Invoke(orleans);
         });
-        builder.AddSiloTelemetry();
+        builder.AddServiceDefaults(SiloTelemetry.For(builder.Configuration));
 
         using var host = builder.Build();
         await host.StartAsync();

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Ledger.Client.Api.Auth;
 using Ledger.Client.Api.State;
+using Ledger.Client.Api.Contracts;
 using Ledger.Grains.Interfaces;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Client.Api.Apis;
 
@@ -13,13 +15,13 @@ public static class CitizensApi
             .WithTags(OpenApiContract.CitizensTag)
             .WithSummary("Read my month")
             .WithDescription("The caller's monthly limit, what they have used and what remains, and their purchases.")
-            .Produces<Contracts.CitizenMonthBody>().ProducesInvalid().ProducesNotFound()
+            .ProducesInvalid().ProducesNotFound()
             .WithRateLimit().WithAuthProblems(forbidden: true).WithLedgerProblems().RequireRateLimiting(ClientFairness.Policy);
         return app;
     }
 
     /// <summary>The caller's limit, usage and purchases in a program-month.</summary>
-    public static async Task<IResult> GetMonthAsync(
+    public static async Task<Results<Ok<CitizenMonthBody>, ValidationProblem, ProblemHttpResult>> GetMonthAsync(
         string programId, string month, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);

@@ -190,7 +190,7 @@ public static class OpenApiContract
 
     /// <summary>
     /// The endpoints that are not route handlers, so that the endpoint explorer does not see them: health
-    /// (HealthApi) and metrics (GatewayMetrics).
+    /// and metrics (ServiceDefaultsExtensions.MapDefaultEndpoints).
     /// </summary>
     private static void AddPlainEndpoints(OpenApiDocument document)
     {

@@ -4,6 +4,8 @@ using Ledger.Client.Api.Contracts;
 using Ledger.Client.Api.Hosting;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
+using Ledger.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Client.Api.Apis;
 
@@ -17,35 +19,35 @@ public static class ProgramsApi
             .WithDescription("Creates or changes the sale: its opening, discount, monthly limit, unit and caps, and optionally "
                 + "cohorts, a pre-queue and payment. A change the guard would refuse (every cap zero, or a cap cut by more than "
                 + "half near or during the sale) needs `\"confirm\":true`. Admins only.")
-            .Produces<PolicyBody>().ProducesInvalid().ProducesLedgerProblem<PolicyRejectionBody>(StatusCodes.Status409Conflict)
+            .ProducesInvalid().ProducesLedgerProblem<PolicyRejectionBody>(StatusCodes.Status409Conflict)
             .WithBodyProblems().WithAuthProblems(forbidden: true).WithLedgerProblems();
         months.MapGet("", GetStateAsync)
             .WithSummary("Read a sale's live state")
             .WithDescription("The policy, the sale's status and each channel's cap, sold and remaining amounts. No token needed.")
-            .Produces<ProgramMonthStateBody>().ProducesInvalid().ProducesNotFound().WithRateLimit().WithLedgerProblems()
+            .ProducesInvalid().ProducesNotFound().WithRateLimit().WithLedgerProblems()
             .RequireRateLimiting(ClientFairness.Policy);
         months.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .WithSummary("Page through the ledger")
             .WithDescription("Entries in sequence order after `after`, at most `limit` of them; `next` is the `after` of the next "
                 + "page, null at the end. Admins only.")
-            .Produces<LedgerPageBody>().ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
+            .ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
         months.MapGet("/audit", AuditAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .WithSummary("Audit the ledger")
             .WithDescription("Recomputes every channel's sold amount and every citizen's usage from the ledger and compares them "
                 + "with the counters. Admins only.")
-            .Produces<AuditBody>().ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
+            .ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
         months.MapGet("/reconciliation", ReconcileAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .WithSummary("Reconcile with the payment provider")
             .WithDescription("The ledger's net takings against the provider's record, purchase by purchase. Admins only.")
-            .Produces<ReconciliationBody>().ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
+            .ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
         months.MapGet("/policy-history", GetPolicyHistoryAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .WithSummary("List the policy's versions")
             .WithDescription("Every saved version of the policy, oldest first, with who set it and when. Admins only.")
-            .Produces<PolicyHistoryBody>().ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
+            .ProducesInvalid().ProducesNotFound().WithAuthProblems(forbidden: true).WithLedgerProblems();
         return app;
     }
 
-    public static async Task<IResult> SetPolicyAsync(
+    public static async Task<Results<Ok<PolicyBody>, ValidationProblem, ProblemHttpResult, WithHeaders>> SetPolicyAsync(
         string programId, string month, PolicyChangeBody? body, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
@@ -65,7 +67,8 @@ public static class ProgramsApi
         return LedgerResults.SetPolicy(result);
     }
 
-    public static async Task<IResult> GetPolicyHistoryAsync(string programId, string month, IGrainFactory grains, ProgramMonthIndex index)
+    public static async Task<Results<Ok<PolicyHistoryBody>, ValidationProblem, ProblemHttpResult>> GetPolicyHistoryAsync(
+        string programId, string month, IGrainFactory grains, ProgramMonthIndex index)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         if (errors.Count > 0)
@@ -90,7 +93,7 @@ public static class ProgramsApi
             .Select(v => new PolicyVersionBody(v.Version, LedgerResults.ToBody(v.Policy), v.SetBy, v.SetAt)).ToArray()));
     }
 
-    public static async Task<IResult> GetStateAsync(
+    public static async Task<Results<Ok<ProgramMonthStateBody>, ValidationProblem, ProblemHttpResult>> GetStateAsync(
         string programId, string month, StateReads states, ProgramMonthIndex index, HttpContext context)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
@@ -112,7 +115,7 @@ public static class ProgramsApi
     }
 
     /// <summary>Entries after <c>after</c> (exclusive, default 0), at most <c>limit</c> (default 100, clamped to 1..1000).</summary>
-    public static async Task<IResult> GetLedgerAsync(
+    public static async Task<Results<Ok<LedgerPageBody>, ValidationProblem, ProblemHttpResult>> GetLedgerAsync(
         string programId, string month, string? after, string? limit, IGrainFactory grains, ProgramMonthIndex index)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
@@ -133,7 +136,8 @@ public static class ProgramsApi
         return TypedResults.Ok(LedgerResults.ToBody(page));
     }
 
-    public static async Task<IResult> AuditAsync(string programId, string month, IGrainFactory grains, ProgramMonthIndex index)
+    public static async Task<Results<Ok<AuditBody>, ValidationProblem, ProblemHttpResult>> AuditAsync(
+        string programId, string month, IGrainFactory grains, ProgramMonthIndex index)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         if (errors.Count > 0)
@@ -152,7 +156,8 @@ public static class ProgramsApi
             : TypedResults.Ok(LedgerResults.ToBody(audit));
     }
 
-    public static async Task<IResult> ReconcileAsync(string programId, string month, IGrainFactory grains, ProgramMonthIndex index)
+    public static async Task<Results<Ok<ReconciliationBody>, ValidationProblem, ProblemHttpResult>> ReconcileAsync(
+        string programId, string month, IGrainFactory grains, ProgramMonthIndex index)
     {
         var errors = RequestChecks.ProgramMonth(programId, month, out var programMonth);
         if (errors.Count > 0)
@@ -172,7 +177,7 @@ public static class ProgramsApi
     }
 
     /// <summary>The answer about a program-month without a policy, whether the index or its grain said so.</summary>
-    private static IResult NoPolicy(ProgramMonth programMonth) => LedgerResults.NotFound($"No policy is set for {programMonth}.");
+    private static ProblemHttpResult NoPolicy(ProgramMonth programMonth) => LedgerResults.NotFound($"No policy is set for {programMonth}.");
 
     private const long EntriesPageDefault = 100;
 }

@@ -6,6 +6,8 @@ using Ledger.Client.Api.Queue;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Ledger.Client.Api.Apis;
@@ -19,7 +21,6 @@ public static class PurchasesApi
             .WithSummary("Buy vouchers")
             .WithDescription("A citizen buys mobile vouchers for themself; a teller sells paper vouchers to the citizen named in "
                 + "`citizenId`. The same Idempotency-Key with the same body gets the first answer again, rejections included.")
-            .Produces<PurchaseBody>(StatusCodes.Status201Created).Produces<PurchaseBody>(StatusCodes.Status202Accepted)
             .ProducesInvalid().ProducesLedgerProblem<PaymentDeclinedBody>(StatusCodes.Status402PaymentRequired)
             .ProducesNotFound().ProducesLedgerProblem<PurchaseRejectionBody>(StatusCodes.Status409Conflict)
             .ProducesLedgerProblem<CodedProblemBody>(StatusCodes.Status422UnprocessableEntity)
@@ -30,13 +31,13 @@ public static class PurchasesApi
         purchases.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization()
             .WithSummary("Read a purchase")
             .WithDescription("Its buyer or an admin; to anyone else it does not exist (404).")
-            .Produces<PurchaseBody>().ProducesNotFound().WithRateLimit().WithAuthProblems(forbidden: false).WithLedgerProblems()
+            .ProducesNotFound().WithRateLimit().WithAuthProblems(forbidden: false).WithLedgerProblems()
             .RequireRateLimiting(ClientFairness.Policy);
         purchases.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization()
             .WithSummary("Cancel a purchase")
             .WithDescription("Within 7 days, by its buyer or an admin. Again: the same answer, nothing refunded twice. A paid "
                 + "purchase's price goes back to the payer (`refund`: `pending`, then `done`).")
-            .Produces<PurchaseBody>().ProducesNotFound().ProducesLedgerProblem<CancelRejectionBody>(StatusCodes.Status409Conflict)
+            .ProducesNotFound().ProducesLedgerProblem<CancelRejectionBody>(StatusCodes.Status409Conflict)
             .WithAuthProblems(forbidden: false).WithLedgerProblems();
         return app;
     }
@@ -45,7 +46,7 @@ public static class PurchasesApi
     /// A citizen buys for themself on the mobile channel; a teller sells paper vouchers at the bank counter
     /// on behalf of the citizen named in the body.
     /// </summary>
-    public static async Task<IResult> BuyAsync(
+    public static async Task<PurchaseAnswer> BuyAsync(
         string programId, string month, PurchaseRequestBody? body,
         [FromHeader(Name = RequestChecks.IdempotencyKeyHeader)] string[]? idempotencyKey,
         [FromHeader(Name = QueueTickets.Header)] string? queueTicket,
@@ -107,13 +108,15 @@ public static class PurchasesApi
         return result;
     }
 
-    public static async Task<IResult> GetAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
+    public static async Task<Results<Ok<PurchaseBody>, ProblemHttpResult>> GetAsync(
+        string purchaseId, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
     {
         var purchase = await FindVisibleAsync(purchaseId, user, grains, index);
         return purchase is null ? LedgerResults.NotFound("No such purchase.") : TypedResults.Ok(LedgerResults.ToBody(purchase));
     }
 
-    public static async Task<IResult> CancelAsync(string purchaseId, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
+    public static async Task<Results<Ok<PurchaseBody>, ProblemHttpResult, WithHeaders>> CancelAsync(
+        string purchaseId, ClaimsPrincipal user, IGrainFactory grains, ProgramMonthIndex index)
     {
         var purchase = await FindVisibleAsync(purchaseId, user, grains, index);
         if (purchase is null)

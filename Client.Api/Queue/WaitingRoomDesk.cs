@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Ledger.Client.Api.State;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
+using Ledger.ServiceDefaults;
 
 namespace Ledger.Client.Api.Queue;
 
@@ -35,7 +36,7 @@ public sealed class WaitingRoomDesk(
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800] });
 
     /// <summary>Buys through the waiting room; <paramref name="buy"/> asks the ledger.</summary>
-    public async Task<IResult> BuyAsync(PurchaseRequest request, string? ticketHeader, Func<Task<PurchaseResult>> buy)
+    public async Task<PurchaseAnswer> BuyAsync(PurchaseRequest request, string? ticketHeader, Func<Task<PurchaseResult>> buy)
     {
         var now = clock.GetUtcNow();
         var room = rooms.For(request.ProgramMonth);
@@ -107,7 +108,7 @@ public sealed class WaitingRoomDesk(
         return await BuyInFlowAsync(room, request, ticket, buy);
     }
 
-    private async Task<IResult> BuyInFlowAsync(Room room, PurchaseRequest request, QueueTicket? ticket, Func<Task<PurchaseResult>> buy)
+    private async Task<PurchaseAnswer> BuyInFlowAsync(Room room, PurchaseRequest request, QueueTicket? ticket, Func<Task<PurchaseResult>> buy)
     {
         PurchaseResult result;
         try
@@ -169,7 +170,7 @@ public sealed class WaitingRoomDesk(
     /// buyer is asked back after about three quarters of the estimated wait: near their turn, and early
     /// rather than late if the rate rises, while each buyer far back costs a few retries, not one a second.
     /// </summary>
-    private IResult Queued(Room room, QueueTicket ticket, WaitingRoomView view, DateTimeOffset now, int? retryAfter = null)
+    private WithHeaders Queued(Room room, QueueTicket ticket, WaitingRoomView view, DateTimeOffset now, int? retryAfter = null)
     {
         long? position = null;
         int estimatedWait, wait;

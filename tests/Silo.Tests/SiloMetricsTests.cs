@@ -46,6 +46,8 @@ public sealed partial class SiloMetricsTests
         Assert.True(1 == Sample(text, "ledger_commit_batch_size_sum", ours), text);
         Assert.True(1 == Sample(text, "ledger_commit_duration_seconds_count", ours), text);
         Assert.Matches(OrleansMetric(), text);
+        // The shared service defaults name the silo's resource, as they name the gateway's (ServiceDefaultsTests).
+        Assert.Matches(SiloTargetInfo(), text);
         Assert.Equal(0, await silo.TerminateAsync(ShutdownTimeoutMax));
     }
 
@@ -98,4 +100,7 @@ public sealed partial class SiloMetricsTests
 
     [GeneratedRegex(@"(?m)^orleans_\w+")]
     private static partial Regex OrleansMetric();
+
+    [GeneratedRegex("(?m)^target_info\\{service_name=\"ledger-silo\",service_instance_id=\"[0-9a-f-]{36}\",telemetry_sdk_name=\"opentelemetry\"")]
+    private static partial Regex SiloTargetInfo();
 }

@@ -1,27 +1,24 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Ledger.ServiceDefaults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Ledger.Client.Api.Hosting;
 using Npgsql;
 
-namespace Ledger.Client.Api.Apis;
+namespace Ledger.Client.Api.Hosting;
 
 /// <summary>
-/// <c>/health/live</c>: the process is up and no failure that lasts has struck it. <c>/health/ready</c>: it can
-/// answer a purchase: it reaches the cluster and the database, and a purchase sent through its own pipeline gets
-/// the ledger's answer.
+/// The gateway's health checks, answered at the shared endpoints (<see cref="ServiceDefaultsExtensions.MapDefaultEndpoints"/>).
+/// <c>/health/live</c>: the process is up and no failure that lasts has struck it. <c>/health/ready</c>: it can answer a
+/// purchase: it reaches the cluster and the database, and a purchase sent through its own pipeline gets the ledger's answer.
 /// </summary>
-public static class HealthApi
+public static class GatewayHealthChecks
 {
-    private const string ReadyTag = "ready";
-    private const string LiveTag = "live";
     private static readonly TimeSpan CheckTimeoutMax = TimeSpan.FromSeconds(5);
 
     public static IServiceCollection AddLedgerHealthChecks(this IServiceCollection services, IConfiguration configuration)
     {
         var checks = services.AddHealthChecks()
-            .AddCheck<CachedFailureHandler>("process", tags: [LiveTag, ReadyTag])
-            .AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag])
-            .AddCheck<PurchasePathProbe>("purchase-path", tags: [ReadyTag]);
+            .AddCheck<CachedFailureHandler>("process", tags: [HealthTags.Live, HealthTags.Ready])
+            .AddCheck<ClusterHealthCheck>("cluster", tags: [HealthTags.Ready])
+            .AddCheck<PurchasePathProbe>("purchase-path", tags: [HealthTags.Ready]);
         if (configuration.GetConnectionString("Ledger") is { } connectionString)
         {
             checks.AddAsyncCheck("database", async cancellationToken =>
@@ -38,40 +35,10 @@ public static class HealthApi
                 {
                     return HealthCheckResult.Unhealthy("The database is not reachable.", e);
                 }
-            }, tags: [ReadyTag]);
+            }, tags: [HealthTags.Ready]);
         }
 
         return services;
-    }
-
-    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
-    {
-        // Outside the overload limit: an overloaded gateway is still alive, and says whether it is ready.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(LiveTag),
-            ResponseWriter = (context, report) => WriteAsync(context, report, "live"),
-        }).DisableRateLimiting();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = (context, report) => WriteAsync(context, report, "ready"),
-        }).DisableRateLimiting();
-        return app;
-    }
-
-    /// <summary>Healthy: 200 with the word as plain text. Not: 503 problem details with Retry-After, naming what fails.</summary>
-    private static Task WriteAsync(HttpContext context, HealthReport report, string word)
-    {
-        if (report.Status == HealthStatus.Healthy)
-        {
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            return context.Response.WriteAsync(word);
-        }
-
-        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
-            .Select(e => $"{e.Key} ({e.Value.Description})");
-        return LedgerResults.Unavailable($"Not ready: {string.Join("; ", failing)}.").ExecuteAsync(context);
     }
 
     /// <summary>Healthy when at least one silo is active in the cluster the client is joined to.</summary>

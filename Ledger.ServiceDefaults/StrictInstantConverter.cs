@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Ledger.Client.Api;
+namespace Ledger.ServiceDefaults;
 
 /// <summary>
 /// Instants are ISO 8601 with an offset (API.md). Without one, "09:00" would silently mean the server's
