@@ -11,15 +11,10 @@ using Spectre.Console;
 // The paths comparison, the storm (the 09:00 crowd on new connections against a running gateway), the ticket check,
 // the flood (made-up ids beside a buyer) and the payment comparison (the two-phase purchase beside the one-phase one)
 // are their own runs.
-BenchOptions options;
-try
+if (BenchCommandLine.Parse(args, Console.Out, Console.Error, out var exitCode) is not { } options)
 {
-    options = BenchOptions.Parse(args);
-}
-catch (ArgumentException e)
-{
-    await Console.Error.WriteLineAsync($"bench: {e.Message}");
-    return 2;
+    // Help, or a command line refused with what is wrong.
+    return exitCode;
 }
 
 if (Console.IsOutputRedirected)

@@ -134,6 +134,25 @@ public sealed class BenchSmokeTests
         Assert.Contains("--payment is for --mode grains", errors, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_bad_flag_exits_2_with_the_reason_and_no_stack_trace()
+    {
+        var (exitCode, output, errors) = await ExitAsync(["--scenario", "nope"]);
+
+        Assert.Equal((2, ""), (exitCode, output));
+        Assert.StartsWith("bench: --scenario takes dec-2022, single-hot,", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_is_shown_instead_of_a_run()
+    {
+        var (exitCode, output, errors) = await ExitAsync(["--help"]);
+
+        Assert.Equal((0, ""), (exitCode, errors));
+        Assert.Contains("--scenario <dec-2022|single-hot|nationwide|paths|storm|ticket-check|flood>", output, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the benchmark on the test database; it must exit 0. Returns its JSON report.</summary>
     private static async Task<JsonDocument> RunAsync(string[] arguments)
     {

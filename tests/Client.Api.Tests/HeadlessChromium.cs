@@ -1,11 +1,11 @@
 using System.Diagnostics;
+using Ledger.Testing;
 
 namespace Ledger.Client.Api.Tests;
 
 /// <summary>
-/// Debian's Chromium, run headless on a page: <c>LEDGER_CHROMIUM</c> (set by <c>./ledger test</c>, which
-/// installs or unpacks it) or <c>chromium</c> on the PATH. Virtual time lets the page's timers and polls
-/// run for a set budget without the test waiting for them in real time.
+/// Debian's Chromium, run headless on a page (<see cref="TestChromium"/> finds it). Virtual time lets the page's
+/// timers and polls run for a set budget without the test waiting for them in real time.
 /// </summary>
 public static class HeadlessChromium
 {
@@ -41,7 +41,7 @@ public static class HeadlessChromium
     private static async Task<string> RunAsync(Uri page, TimeSpan virtualTime, params string[] mode)
     {
         var profile = Directory.CreateTempSubdirectory("ledger-chromium-");
-        var start = new ProcessStartInfo(Executable())
+        var start = new ProcessStartInfo(TestChromium.Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -95,19 +95,5 @@ public static class HeadlessChromium
         {
             Console.Error.WriteLine($"Left Chromium's profile {profile.FullName}: {e.Message}");
         }
-    }
-
-    private static string Executable()
-    {
-        if (Environment.GetEnvironmentVariable("LEDGER_CHROMIUM") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, "chromium")).FirstOrDefault(File.Exists);
-        return onPath ?? throw new InvalidOperationException(
-            "Chromium is needed for the sales page test: run the tests with ./ledger test (it installs Chromium, or " +
-            "unpacks it into .ledger/chromium without root), or run: apt-get install -y --no-install-recommends chromium");
     }
 }
