@@ -7,7 +7,7 @@ namespace Ledger.Client.Api;
 
 /// <summary>
 /// A bounded share of the gateway for each client: a token bucket per citizen (the token's subject) on purchases
-/// and reads, and per address for reads without a token. A client firing in a tight loop is answered 429 with
+/// and reads, and per address for reads without a token; tellers and operators are not limited. A client firing in a tight loop is answered 429 with
 /// Retry-After once its bucket is empty, at the cost of a counter, and everyone else's requests go on as before.
 /// What the limiter refuses never reaches a grain.
 /// </summary>
@@ -65,8 +65,15 @@ public static class ClientFairness
 
         public RateLimitPartition<string> GetPartition(HttpContext httpContext)
         {
-            // The limiter runs after authentication: a valid token names its citizen (a teller or operator too).
-            if (httpContext.User.CitizenId() is { } subject)
+            // The limiter runs after authentication: a valid token names its citizen. A teller sells for many
+            // citizens and an operator runs the sale; their tokens are issued by the operator, so they get no bucket.
+            var user = httpContext.User;
+            if (user.IsInRole(LedgerAuth.TellerRole) || user.IsInRole(LedgerAuth.AdminRole))
+            {
+                return RateLimitPartition.GetNoLimiter("");
+            }
+
+            if (user.CitizenId() is { } subject)
             {
                 return citizen is null ? RateLimitPartition.GetNoLimiter("") : RateLimitPartition.GetTokenBucketLimiter("sub:" + subject, _ => citizen);
             }

@@ -13,7 +13,7 @@ public sealed class BaselineDriver(NpgsqlDataSource dataSource) : ILedgerDriver
 
     public Task SetUpAsync(Scenario scenario) => store.SetUpAsync(scenario.Sales);
 
-    public async Task<Answer> GetStateAsync(Sale sale)
+    public async Task<Answer> GetStateAsync(Sale sale, string citizenId)
     {
         try
         {

@@ -37,7 +37,7 @@ public sealed class GrainsDriver(IGrainFactory grains) : ILedgerDriver
         }
     }
 
-    public async Task<Answer> GetStateAsync(Sale sale)
+    public async Task<Answer> GetStateAsync(Sale sale, string citizenId)
     {
         try
         {

@@ -104,10 +104,10 @@ public sealed class HttpDriver : ILedgerDriver
         Parallel.ForEach(scenario.Citizens, citizen => tokens[citizen.CitizenId] = Bearer(minter.Mint(citizen.CitizenId)));
     }
 
-    public Task<Answer> GetStateAsync(Sale sale) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, PathOf(sale)), response => response.StatusCode == HttpStatusCode.OK
-            ? new Answer(Outcome.State)
-            : null);
+    public Task<Answer> GetStateAsync(Sale sale, string citizenId) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, PathOf(sale)) { Headers = { Authorization = tokens[citizenId] } },
+            response => response.StatusCode == HttpStatusCode.OK ? new Answer(Outcome.State) : null);
 
     public Task<Answer> PurchaseAsync(Sale sale, string citizenId, string idempotencyKey, Channel channel, long amount, string? queueTicket)
     {

@@ -15,7 +15,8 @@ public interface ILedgerDriver : IAsyncDisposable
     /// <summary>Sets the scenario's policies, and prepares anything per citizen (tokens) before the clock starts.</summary>
     Task SetUpAsync(Scenario scenario);
 
-    Task<Answer> GetStateAsync(Sale sale);
+    /// <summary>Reads the sale's state as the citizen's app does, signed in (the gateway gives an anonymous reader a bucket per address).</summary>
+    Task<Answer> GetStateAsync(Sale sale, string citizenId);
 
     /// <summary>
     /// Buys; <paramref name="queueTicket"/> is the last <c>Queue-Ticket</c> an answer to this purchase gave, brought

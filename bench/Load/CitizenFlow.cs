@@ -27,7 +27,7 @@ public sealed class CitizenFlow(ILedgerDriver driver, Scenario scenario, Measure
         {
             measurements.Sending();
             var started = Stopwatch.GetTimestamp();
-            var state = await driver.GetStateAsync(sale);
+            var state = await driver.GetStateAsync(sale, plan.CitizenId);
             measurements.Record(state.Outcome, started, purchase: false, state.Detail, state.Status);
         }
 

@@ -84,6 +84,18 @@ public sealed class ClientFairnessTests(GatewayFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, citizen.StatusCode);
     }
 
+    [Fact]
+    public async Task A_teller_selling_for_many_citizens_at_once_is_not_limited()
+    {
+        var path = await OpenSaleAsync();
+        var teller = Client(fixture.Token("teller-r1", [LedgerAuth.TellerRole]));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4 * Burst).Select(i =>
+            GatewayRequests.BuyAsync(teller, path, $"counter-{i}", new { channel = "paper", amount = Scenario.Unit, citizenId = $"citizen-t{i}" })));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+    }
+
     /// <summary>At most the burst and what refilled meanwhile was served; the rest was refused.</summary>
     private static void AssertShare(HttpResponseMessage[] answers, TimeSpan elapsed)
     {
