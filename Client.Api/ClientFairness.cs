@@ -1,20 +1,16 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Ledger.Client.Api.Auth;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Ledger.Client.Api;
 
 /// <summary>
 /// A bounded share of the gateway for each client: a token bucket per citizen (the token's subject) on purchases
-/// and reads, and per address for reads without a token; tellers and operators are not limited. A client firing in a tight loop is answered 429 with
-/// Retry-After once its bucket is empty, at the cost of a counter, and everyone else's requests go on as before.
-/// What the limiter refuses never reaches a grain.
+/// and reads, and per address for reads without a token; tellers and operators are not limited. A client firing in
+/// a tight loop is answered 429 with Retry-After once its bucket is empty, and everyone else's requests go on as
+/// before. What is refused never reaches a grain. The buckets are <see cref="ClientShares"/>.
 /// </summary>
 public static class ClientFairness
 {
-    public const string Policy = "per-client";
-
     /// <summary>A citizen's requests a second, and the burst above that a bucket holds.</summary>
     public const int CitizenPerSecondDefault = 10;
     public const int CitizenBurstDefault = 20;
@@ -26,14 +22,22 @@ public static class ClientFairness
     public static IServiceCollection AddLedgerClientFairness(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection("Ledger:Gateway:Fairness");
-        var citizen = Bucket(settings, "CitizenPerSecond", CitizenPerSecondDefault, "CitizenBurst", CitizenBurstDefault);
-        var address = Bucket(settings, "AddressPerSecond", AddressPerSecondDefault, "AddressBurst", AddressBurstDefault);
-        services.AddRateLimiter(options => options.AddPolicy(Policy, new PerClient(citizen, address)));
+        var citizen = Rate(settings, "CitizenPerSecond", CitizenPerSecondDefault, "CitizenBurst", CitizenBurstDefault);
+        var address = Rate(settings, "AddressPerSecond", AddressPerSecondDefault, "AddressBurst", AddressBurstDefault);
+        services.AddSingleton(_ => new ClientShares(citizen, address, TimeProvider.System));
         return services;
     }
 
+    /// <summary>Counts the endpoint's requests against their client's share.</summary>
+    public static TBuilder RequireClientShare<TBuilder>(this TBuilder endpoint)
+        where TBuilder : IEndpointConventionBuilder =>
+        endpoint.WithMetadata(ShareMetadata.Instance);
+
+    /// <summary>Refuses a request past its client's share; after authentication, so that a share is its citizen's.</summary>
+    public static IApplicationBuilder UseClientShares(this IApplicationBuilder app) => app.UseMiddleware<SharesMiddleware>();
+
     // A rate of 0 turns that bucket off.
-    private static TokenBucketRateLimiterOptions? Bucket(IConfiguration settings, string rateKey, int rateDefault, string burstKey, int burstDefault)
+    private static ClientShares.Rate? Rate(IConfiguration settings, string rateKey, int rateDefault, string burstKey, int burstDefault)
     {
         var rate = settings.GetValue(rateKey, rateDefault);
         var burst = settings.GetValue(burstKey, burstDefault);
@@ -43,45 +47,46 @@ public static class ClientFairness
                 $"Ledger:Gateway:Fairness:{rateKey} must be 0 (off) or more and {burstKey} 1 or more, not {rate} and {burst}.");
         }
 
-        return rate == 0 ? null : new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = burst,
-            TokensPerPeriod = rate,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
+        return rate == 0 ? null : new ClientShares.Rate(rate, burst);
     }
 
-    private sealed class PerClient(TokenBucketRateLimiterOptions? citizen, TokenBucketRateLimiterOptions? address) : IRateLimiterPolicy<string>
+    private sealed class ShareMetadata
     {
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (context, _) =>
-        {
-            var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-            context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return new ValueTask(LedgerResults.TooManyRequests(seconds).ExecuteAsync(context.HttpContext));
-        };
+        public static readonly ShareMetadata Instance = new();
+    }
 
-        public RateLimitPartition<string> GetPartition(HttpContext httpContext)
+    private sealed class SharesMiddleware(RequestDelegate next, ClientShares shares)
+    {
+        public Task InvokeAsync(HttpContext context)
         {
-            // The limiter runs after authentication: a valid token names its citizen. A teller sells for many
-            // citizens and an operator runs the sale; their tokens are issued by the operator, so they get no bucket.
-            var user = httpContext.User;
-            if (user.IsInRole(LedgerAuth.TellerRole) || user.IsInRole(LedgerAuth.AdminRole))
+            if (context.GetEndpoint()?.Metadata.GetMetadata<ShareMetadata>() is null)
             {
-                return RateLimitPartition.GetNoLimiter("");
+                return next(context);
             }
 
-            if (user.CitizenId() is { } subject)
+            if (TryTake(context, out var wait))
             {
-                return citizen is null ? RateLimitPartition.GetNoLimiter("") : RateLimitPartition.GetTokenBucketLimiter("sub:" + subject, _ => citizen);
+                return next(context);
+            }
+
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return LedgerResults.TooManyRequests(seconds).ExecuteAsync(context);
+        }
+
+        private bool TryTake(HttpContext context, out TimeSpan wait)
+        {
+            wait = TimeSpan.Zero;
+            var user = context.User;
+            if (user.IsInRole(LedgerAuth.TellerRole) || user.IsInRole(LedgerAuth.AdminRole))
+            {
+                return true;
             }
 
             // No address: a request from inside the process (the tests' server), not a client.
-            return httpContext.Connection.RemoteIpAddress is { } ip && address is not null
-                ? RateLimitPartition.GetTokenBucketLimiter("ip:" + ip, _ => address)
-                : RateLimitPartition.GetNoLimiter("");
+            return user.CitizenId() is { } citizen
+                ? shares.TryTakeCitizen(citizen, out wait)
+                : context.Connection.RemoteIpAddress is not { } address || shares.TryTakeAddress(address, out wait);
         }
     }
 }

@@ -31,6 +31,7 @@ public static class LedgerGateway
         app.UseRouting();
         // After authentication, so that a client's share is its citizen's (the token's subject), not its address's.
         app.UseAuthentication();
+        app.UseClientShares();
         app.UseRateLimiter();
         app.UseAuthorization();
         var ledger = app.MapGroup("").AddEndpointFilter<ClusterReadyFilter>();

@@ -16,7 +16,7 @@ public static class CitizensApi
             .WithSummary("Read my month")
             .WithDescription("The caller's monthly limit, what they have used and what remains, and their purchases.")
             .ProducesInvalid().ProducesNotFound()
-            .WithRateLimit().WithAuthProblems(forbidden: true).WithLedgerProblems().RequireRateLimiting(ClientFairness.Policy);
+            .WithRateLimit().WithAuthProblems(forbidden: true).WithLedgerProblems().RequireClientShare();
         return app;
     }
 

@@ -25,7 +25,7 @@ public static class ProgramsApi
             .WithSummary("Read a sale's live state")
             .WithDescription("The policy, the sale's status and each channel's cap, sold and remaining amounts. No token needed.")
             .ProducesInvalid().ProducesNotFound().WithRateLimit().WithLedgerProblems()
-            .RequireRateLimiting(ClientFairness.Policy);
+            .RequireClientShare();
         months.MapGet("/ledger", GetLedgerAsync).RequireAuthorization(LedgerAuth.AdminPolicy)
             .WithSummary("Page through the ledger")
             .WithDescription("Entries in sequence order after `after`, at most `limit` of them; `next` is the `after` of the next "

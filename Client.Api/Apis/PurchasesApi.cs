@@ -27,12 +27,12 @@ public static class PurchasesApi
             .ProducesLedgerProblem<QueuedBody>(StatusCodes.Status429TooManyRequests)
             .WithBodyProblems().WithAuthProblems(forbidden: true).WithLedgerProblems()
             // The waiting room is the overload answer for purchases (WaitingRoomDesk), not the gateway's bound.
-            .OutsideOverloadLimit().RequireRateLimiting(ClientFairness.Policy);
+            .OutsideOverloadLimit().RequireClientShare();
         purchases.MapGet("/purchases/{purchaseId}", GetAsync).RequireAuthorization()
             .WithSummary("Read a purchase")
             .WithDescription("Its buyer or an admin; to anyone else it does not exist (404).")
             .ProducesNotFound().WithRateLimit().WithAuthProblems(forbidden: false).WithLedgerProblems()
-            .RequireRateLimiting(ClientFairness.Policy);
+            .RequireClientShare();
         purchases.MapPost("/purchases/{purchaseId}/cancel", CancelAsync).RequireAuthorization()
             .WithSummary("Cancel a purchase")
             .WithDescription("Within 7 days, by its buyer or an admin. Again: the same answer, nothing refunded twice. A paid "
