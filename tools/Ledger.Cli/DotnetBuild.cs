@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Spectre.Console;
 
 namespace Ledger.Cli;
 
@@ -9,8 +10,11 @@ public static partial class DotnetBuild
     {
         paths.EnsureDirectories();
         Out.Say($"building {target} (Release; log: {paths.BuildLog})...");
-        var (code, output) = Posix.Run("dotnet", ["build", target, "-c", "Release", "-nologo", "-v", "quiet"], workingDirectory: paths.Root,
-            environment: new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" });
+        (int, string) Build() => Posix.Run("dotnet", ["build", target, "-c", "Release", "-nologo", "-v", "quiet"], workingDirectory: paths.Root);
+        // On a terminal a spinner shows it is working; in a log, the line above says it all.
+        var (code, output) = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected
+            ? AnsiConsole.Status().Start($"building {target}...", _ => Build())
+            : Build();
         File.WriteAllText(paths.BuildLog, output);
         if (code == 0)
         {
