@@ -16,6 +16,7 @@ public static partial class DotnetBuild
             ? AnsiConsole.Status().Start($"building {target}...", _ => Build())
             : Build();
         File.WriteAllText(paths.BuildLog, output);
+        Interrupt.ThrowIfRequested();
         if (code == 0)
         {
             return;

@@ -52,6 +52,7 @@ public sealed class HttpService
         var waited = Stopwatch.StartNew();
         while (!await AnswersAsync(http))
         {
+            Interrupt.ThrowIfRequested();
             if (process.HasExited || waited.Elapsed >= settings.ReadyTimeout)
             {
                 Detached.ShowTail(Log);

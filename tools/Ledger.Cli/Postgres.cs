@@ -91,6 +91,7 @@ public sealed class Postgres
 
         StartedHere = true;
         WriteConnectionFile();
+        Interrupt.ThrowIfRequested();
     }
 
     /// <summary>A fast stop (sessions cut, a checkpoint written); false when it was not running.</summary>

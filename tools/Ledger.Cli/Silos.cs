@@ -184,6 +184,7 @@ public sealed class Silos(LedgerSettings settings, LedgerPaths paths, Hosts host
         var waited = Stopwatch.StartNew();
         while (!LogSays(log, ReadyLine))
         {
+            Interrupt.ThrowIfRequested();
             if (process.HasExited)
             {
                 PidFile(index).Delete();

@@ -13,6 +13,7 @@ public static class UpCommand
         CheckPorts(clone, want);
         var pg = Postgres.Install(settings, clone.Paths);
         var paymentsStarted = false;
+        var interrupts = Interrupt.Catch();
         try
         {
             pg.Start();
@@ -48,6 +49,10 @@ public static class UpCommand
         {
             Undo(clone, pg, paymentsStarted);
             throw;
+        }
+        finally
+        {
+            Array.ForEach(interrupts, i => i.Dispose());
         }
 
         PrintWhere(clone, pg);
