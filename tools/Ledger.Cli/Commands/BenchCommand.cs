@@ -8,22 +8,16 @@ public static class BenchCommand
 {
     public static int Run(Clone clone, IReadOnlyList<string> args)
     {
-        var asksForHelp = args.Any(a => a is "--help" or "-h" or "-?");
-        Postgres? pg = null;
-        if (!asksForHelp)
-        {
-            Ports.EnsureFree(clone.PostgresPortIfNotOurs());
-            pg = clone.StartPostgres();
-        }
-
+        Ports.EnsureFree(clone.PostgresPortIfNotOurs());
+        var pg = clone.StartPostgres();
         try
         {
             DotnetBuild.Run(clone.Paths, "bench/Bench.csproj");
-            return Posix.RunAttached("dotnet", [clone.Hosts.BenchDll, .. args], clone.Paths.Root, pg is null ? null : Environment(clone, pg));
+            return Posix.RunAttached("dotnet", [clone.Hosts.BenchDll, .. args], clone.Paths.Root, Environment(clone, pg));
         }
         finally
         {
-            if (pg is { StartedHere: true })
+            if (pg.StartedHere)
             {
                 pg.Stop();
             }
