@@ -10,6 +10,7 @@ namespace Ledger.Client.Api.Auth;
 /// <summary>
 /// Bearer tokens as API.md fixes them: HS256, issuer <c>ledger</c>, audience <c>ledger-api</c>, the key from
 /// <c>Ledger:Auth:SigningKey</c>; <c>sub</c> is the citizen id and <c>role</c> may hold admin and teller.
+/// tools/Ledger.Cli compiles this file too (<c>./ledger token</c>), so tokens are minted and checked by one piece of code.
 /// </summary>
 public static class LedgerAuth
 {
