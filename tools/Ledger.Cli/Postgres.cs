@@ -121,7 +121,10 @@ public sealed class Postgres
         }
     }
 
-    /// <summary>Role <c>ledger</c> (its password set each time, so a new LEDGER_PG_PASSWORD works) owning database <c>ledger</c>.</summary>
+    /// <summary>
+    /// Role <c>ledger</c> (its password set each time, so a new LEDGER_PG_PASSWORD works) owning databases <c>ledger</c> and
+    /// <c>ledger_test</c> (where a plain <c>dotnet test</c> works, beside the data of <c>up</c>).
+    /// </summary>
     public void EnsureRoleAndDatabase() => AdminSql($"""
         DO $$ BEGIN
           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ledger') THEN CREATE ROLE ledger LOGIN; END IF;
@@ -129,6 +132,8 @@ public sealed class Postgres
         ALTER ROLE ledger WITH LOGIN PASSWORD '{Quote(settings.PgPassword)}';
         SELECT 'CREATE DATABASE ledger OWNER ledger'
          WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ledger')\gexec
+        SELECT 'CREATE DATABASE ledger_test OWNER ledger'
+         WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'ledger_test')\gexec
         """);
 
     public string ConnectionString(string database) =>
