@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ledger.Grains.Tests;
 using Ledger.Testing;
 
 namespace Ledger.Cli.Tests;
@@ -55,7 +56,7 @@ public sealed class CliScaleTests : IAsyncLifetime
         Assert.Equal(0, (await cli.RunAsync("scale", "2")).ExitCode);
         var pid = (await StatusAsync()).GetProperty("silos")[1].GetProperty("pid").GetInt32();
         Posix.Signal(pid, Posix.SigKill);
-        await WaitUntilAsync(() => !Posix.IsAlive(pid));
+        await Eventually.UntilAsync(() => Task.FromResult(Posix.IsAlive(pid)), alive => !alive, TimeSpan.FromSeconds(10));
 
         var status = await cli.RunAsync("status", "--json");
         var died = JsonDocument.Parse(status.Output).RootElement.GetProperty("silos")[1];
@@ -73,16 +74,6 @@ public sealed class CliScaleTests : IAsyncLifetime
         await cli.RunAsync("scale", "0");
         postgres?.Stop();
         cli.Dispose();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
-            await Task.Delay(20);
-        }
     }
 
     private async Task<JsonElement> StatusAsync()

@@ -39,6 +39,16 @@ public sealed class RunFileDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public void The_run_file_as_the_tool_writes_it_is_read_back_whole()
+    {
+        var written = new PostgresRunFile("127.0.0.1", 54329, "ledger", "p;w\"d", "ledger");
+        WriteRunFile(written.ToJson());
+
+        Assert.Equal(written, PostgresRunFile.Read(clone.FullName));
+        Assert.Contains("\"port\":54329", written.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_run_file_that_ledger_up_writes_is_read_as_a_connection()
     {
         WriteRunFile("""{"host":"127.0.0.1","port":54329,"username":"ledger","password":"p;w\"d","database":"ledger"}""");

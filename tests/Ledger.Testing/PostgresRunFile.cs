@@ -10,8 +10,11 @@ namespace Ledger.Testing;
 /// </summary>
 public sealed record PostgresRunFile(string Host, int Port, string Username, string Password, string Database)
 {
+    /// <summary>The file's name, in the tool's run directory.</summary>
+    public const string FileName = "postgres.json";
+
     /// <summary>The file, from the root of the clone.</summary>
-    public static readonly string RelativePath = Path.Combine(".ledger", "run", "postgres.json");
+    public static readonly string RelativePath = Path.Combine(".ledger", "run", FileName);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -47,6 +50,9 @@ public sealed record PostgresRunFile(string Host, int Port, string Username, str
             throw new InvalidOperationException($"{path} is not PostgreSQL's run file as ./ledger up writes it: {e.Message}", e);
         }
     }
+
+    /// <summary>The file's text, as the tool writes it and <see cref="Read"/> reads it.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>A connection to <paramref name="database"/> on this server, as this file's role.</summary>
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Ledger.Testing;
 
 namespace Ledger.Cli;
 
@@ -40,7 +41,7 @@ public sealed class Postgres
     public bool StartedHere { get; private set; }
 
     /// <summary>The file that tells tests and tools where the database is while it runs (tests/Ledger.Testing reads it).</summary>
-    public string ConnectionFile => Path.Combine(paths.Run, "postgres.json");
+    public string ConnectionFile => Path.Combine(paths.Run, PostgresRunFile.FileName);
 
     /// <summary>The installed server, or null when PostgreSQL is not installed (status, down and psql have nothing to do).</summary>
     public static Postgres? Open(LedgerSettings settings, LedgerPaths paths) =>
@@ -308,14 +309,7 @@ public sealed class Postgres
 
     private void WriteConnectionFile()
     {
-        var json = JsonSerializer.Serialize(new
-        {
-            host = "127.0.0.1",
-            port = settings.PgPort,
-            username = "ledger",
-            password = settings.PgPassword,
-            database = "ledger",
-        });
+        var json = new PostgresRunFile("127.0.0.1", settings.PgPort, "ledger", settings.PgPassword, "ledger").ToJson();
         File.Delete(ConnectionFile);
         using var file = new FileStream(ConnectionFile, new FileStreamOptions
         {
