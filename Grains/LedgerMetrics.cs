@@ -59,6 +59,18 @@ public static class LedgerMetrics
             HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10],
         });
 
+    private static readonly Histogram<int> TransactionBatches = Meter.CreateHistogram(
+        "ledger.commit.transaction.program_months", unit: "{program-month}",
+        description: "Program-months whose batches one commit transaction carried.",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
+
+    private static readonly Histogram<double> ConnectionWait = Meter.CreateHistogram(
+        "ledger.commit.connection_wait", unit: "s", description: "Time a commit transaction waited for a pooled connection.",
+        advice: new InstrumentAdvice<double>
+        {
+            HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+        });
+
     private static readonly Histogram<double> RejectionsUnwrittenAge = Meter.CreateHistogram(
         "ledger.rejections.unwritten_age", unit: "s",
         description: "How long the oldest refusal of a written batch had been answered and not durable: a silo killed then loses it.",
@@ -98,6 +110,13 @@ public static class LedgerMetrics
     {
         RejectionsWritten.Add(count);
         RejectionsUnwrittenAge.Record(oldestAge.TotalSeconds);
+    }
+
+    /// <summary>A commit transaction got its connection after <paramref name="connectionWait"/>, for this many program-months' batches.</summary>
+    public static void RecordCommitTransaction(int programMonths, TimeSpan connectionWait)
+    {
+        TransactionBatches.Record(programMonths);
+        ConnectionWait.Record(connectionWait.TotalSeconds);
     }
 
     /// <summary>

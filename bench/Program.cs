@@ -75,13 +75,16 @@ const int GrainHopsCitizensMax = 50_000;
 const int GrainHopsWarmUpCitizens = 10_000;
 RunReport? noOp = null;
 RunReport? grainHops = null;
+CommitProfile? commits = null;
 RunReport run;
 switch (options.Mode)
 {
     case "grains":
         await using (var silo = await SiloHost.StartAsync(options.ConnectionString))
         {
+            using var watch = await CommitWatch.StartAsync(data);
             run = await ScenarioRun.RunAsync(new GrainsDriver(silo.Grains), scenario, shape, LedgerCheck);
+            commits = await watch.StopAsync();
         }
 
         break;
@@ -136,7 +139,7 @@ switch (options.Mode)
 var baseline = options.Mode != "baseline" && options.Baseline && options.PreQueueMinutes is null
     ? await ScenarioRun.RunAsync(new BaselineDriver(data), scenario, BaselineShape(), BaselineCheck)
     : null;
-var report = BenchReport.Create(args, run, baseline, noOp, grainHops);
+var report = BenchReport.Create(args, run, baseline, noOp, grainHops, commits);
 ConsoleReport.Write(report);
 await JsonReport.WriteAsync(options.JsonFile, report);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ledger.Grains.Interfaces;
 using Ledger.Sale;
 using Npgsql;
@@ -53,7 +54,10 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         IReadOnlyList<CommitPurchase> purchases,
         DateTimeOffset at)
     {
-        await using var command = dataSource.CreateCommand(CommitSql);
+        var waitStarted = Stopwatch.GetTimestamp();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        LedgerMetrics.RecordCommitTransaction(1, Stopwatch.GetElapsedTime(waitStarted));
+        await using var command = new NpgsqlCommand(CommitSql, connection);
         object[] values =
         [
             programMonth.ProgramId, programMonth.Month, head.Epoch, head.NextSequence,

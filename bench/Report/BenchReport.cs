@@ -10,7 +10,8 @@ namespace Ledger.Bench;
 /// the baseline compares an offered rate with a capacity, so it is only a capacity ratio in closed-loop runs.
 /// With <c>--pre-queue</c>: how long after the opening the last citizen had every final answer and the sale sold
 /// out, against issue 15's target (<see cref="AnsweredAfterOpeningMaxSeconds"/>). <see cref="ServerErrors"/>
-/// counts every answer with a 5xx status, 503 included (<see cref="Unavailable503"/> of them).
+/// counts every answer with a 5xx status, 503 included (<see cref="Unavailable503"/> of them). In grains mode,
+/// <see cref="Commits"/> profiles the run's commits.
 /// </summary>
 public sealed record BenchReport(
     string Mode,
@@ -47,13 +48,14 @@ public sealed record BenchReport(
     long Unavailable503,
     double? AllAnsweredAfterOpeningSeconds,
     double? SellOutAfterOpeningSeconds,
-    bool? AnsweredAfterOpeningTargetMet)
+    bool? AnsweredAfterOpeningTargetMet,
+    CommitProfile? Commits)
 {
     /// <summary>Issue 15: with a pre-queue, everyone answered within this long of the opening.</summary>
     public const double AnsweredAfterOpeningMaxSeconds = 20;
 
     public static BenchReport Create(
-        string[] arguments, RunReport run, RunReport? baseline, RunReport? noOp, RunReport? grainHops)
+        string[] arguments, RunReport run, RunReport? baseline, RunReport? noOp, RunReport? grainHops, CommitProfile? commits = null)
     {
         IEnumerable<RunReport> checkedRuns = baseline is null ? [run] : [run, baseline];
         var purchaseRequestsPerSecond = run.Purchases.Count / run.ElapsedSeconds;
@@ -74,7 +76,7 @@ public sealed record BenchReport(
             MemoryWatch.PeakBytes(watched: run.Mode == "http"), run, baseline, noOp, grainHops,
             run.ServerErrors, run.Unavailable503, run.AnsweredAfterOpeningSeconds,
             run.SellOutSeconds - run.OpeningSeconds,
-            run.AnsweredAfterOpeningSeconds <= AnsweredAfterOpeningMaxSeconds && run.ServerErrors == 0);
+            run.AnsweredAfterOpeningSeconds <= AnsweredAfterOpeningMaxSeconds && run.ServerErrors == 0, commits);
     }
 
     /// <summary>The arguments without --connection's value, which holds a password.</summary>

@@ -49,6 +49,16 @@ public static class ConsoleReport
 
         Row("5xx answers (503 among them)", $"{F(report.ServerErrors)} ({F(report.Unavailable503)})");
         Row("errors", F(report.Errors));
+        if (report.Commits is { } c)
+        {
+            Row("commit transactions (batches each)", $"{F(c.Transactions)} ({F(c.BatchesPerTransaction, "F1")})");
+            Row("program-month batches (items each)", $"{F(c.Batches)} ({F(c.ItemsPerBatch, "F1")})");
+            Row("wait for a connection, mean / max", $"{F(c.ConnectionWaitMeanMs, "F2")} / {F(c.ConnectionWaitMaxMs, "F1")} ms");
+            Row("PostgreSQL transactions, WAL flushes (items each)", $"{F(c.DatabaseTransactions)}, {F(c.WalFlushes)} ({F(c.ItemsPerWalFlush, "F1")})");
+            Row("CPU seconds, PostgreSQL / bench and silo",
+                $"{(c.DatabaseCpuSeconds is { } db ? F(db, "F1") : "not on this machine")} / {F(c.BenchCpuSeconds, "F1")}");
+        }
+
         foreach (var (process, bytes) in report.PeakMemoryBytes)
         {
             Row($"peak memory, {process}", $"{F(bytes / 1024.0 / 1024.0)} MiB");
