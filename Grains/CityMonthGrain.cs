@@ -29,6 +29,7 @@ namespace Ledger.Grains;
 public sealed partial class CityMonthGrain(
     [PersistentState("city-month", LedgerStorage.Name)] IPersistentState<CityMonthState> state,
     LedgerStore store,
+    SiloCommitter commits,
     PaymentStore payments,
     IPaymentProvider provider,
     IOptions<PaymentOptions> paymentOptions,
@@ -261,7 +262,7 @@ public sealed partial class CityMonthGrain(
             claimed.Enforce(policy.ToRules(programMonth));
         }
 
-        committer = new SaleCommitter(programMonth, claimed, store, clock, logger, BecomeFenced, TakeHoldAsync);
+        committer = new SaleCommitter(programMonth, claimed, store, commits, clock, logger, BecomeFenced, TakeHoldAsync);
         desk = new PaymentDesk(
             programMonth, provider, paymentOptions.Value, clock, SettleAsync,
             sequence => store.ReadPurchaseAsync(programMonth, sequence), logger);

@@ -32,6 +32,7 @@ public static class LedgerSiloBuilderExtensions
         }));
         silo.Services.AddSingleton(_ => CreateDataSource(ledgerConnectionString));
         silo.Services.AddSingleton<LedgerStore>();
+        silo.Services.AddSingleton<SiloCommitter>();
         silo.Services.AddSingleton<WaitingRoomStore>();
         silo.Services.AddLedgerPayments(silo.Configuration);
         silo.Services.TryAddKeyedSingleton(LedgerClock.Key, TimeProvider.System);

@@ -9,7 +9,7 @@ namespace Ledger.Grains;
 
 /// <summary>
 /// The program-month grain's flush loop: while purchases and cancels wait in the sale, it takes a batch,
-/// commits it with ledger_commit (fenced by the head), applies the answers to the sale and answers each
+/// commits it through the silo's <see cref="SiloCommitter"/> (fenced by the head), applies the answers to the sale and answers each
 /// caller. A commit whose outcome is unknown leaves the head in doubt; it is read again before the next batch.
 /// </summary>
 /// <param name="fence">Stops the grain: a newer activation owns the program-month, or an invariant broke.</param>
@@ -18,6 +18,7 @@ internal sealed partial class SaleCommitter(
     ProgramMonth programMonth,
     CityMonthSale sale,
     LedgerStore store,
+    SiloCommitter commits,
     TimeProvider clock,
     ILogger logger,
     Action<string> fence,
@@ -76,9 +77,9 @@ internal sealed partial class SaleCommitter(
         CommitResult result;
         try
         {
-            result = await store.CommitAsync(
+            result = await commits.CommitAsync(new BatchCommit(
                 programMonth, batch.Head, batch.Limits, batch.FollowUps,
-                batch.Purchases.Select(CommitPurchase.Of).ToArray(), clock.GetUtcNow());
+                batch.Purchases.Select(CommitPurchase.Of).ToArray(), clock.GetUtcNow()));
         }
         catch (LedgerFencedException e)
         {

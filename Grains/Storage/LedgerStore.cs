@@ -43,9 +43,10 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Commits a batch in one transaction, fenced by the head's epoch and next sequence.
+    /// Commits one program-month's batch in a transaction of its own, fenced by the head's epoch and next sequence.
     /// </summary>
     /// <exception cref="LedgerFencedException">The head has moved on; nothing was written.</exception>
+    /// <exception cref="LedgerBatchRefusedException">The database refused the batch; nothing of it was written.</exception>
     public async Task<CommitResult> CommitAsync(
         ProgramMonth programMonth,
         LedgerHead head,
@@ -54,14 +55,41 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         IReadOnlyList<CommitPurchase> purchases,
         DateTimeOffset at)
     {
-        var waitStarted = Stopwatch.GetTimestamp();
-        await using var connection = await dataSource.OpenConnectionAsync();
-        LedgerMetrics.RecordCommitTransaction(1, Stopwatch.GetElapsedTime(waitStarted));
-        await using var command = new NpgsqlCommand(CommitSql, connection);
+        var outcome = (await CommitManyAsync([new BatchCommit(programMonth, head, limits, followUps, purchases, at)]))[0];
+        return outcome.Result ?? throw outcome.Failure!;
+    }
+
+    /// <summary>
+    /// Commits the batches of many program-months in one transaction (db/0009_commit_many.sql), each fenced by its
+    /// own head and answered on its own: a batch the database refuses (fenced, or a broken invariant) leaves nothing
+    /// of itself and fails alone, with <see cref="LedgerFencedException"/> or <see cref="LedgerBatchRefusedException"/>.
+    /// At most <see cref="BatchesPerTransactionMax"/> batches, of distinct program-months.
+    /// </summary>
+    /// <returns>Each batch's outcome, in the order given.</returns>
+    /// <exception cref="Exception">The transaction failed whole (the connection, the database): whether it committed is unknown.</exception>
+    public async Task<IReadOnlyList<BatchOutcome>> CommitManyAsync(IReadOnlyList<BatchCommit> batches)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batches.Count, BatchesPerTransactionMax);
+        // Heads are locked in one order (program, month) by every transaction: two cannot wait for each other.
+        var ordered = Enumerable.Range(0, batches.Count)
+            .OrderBy(i => batches[i].ProgramMonth.ProgramId, StringComparer.Ordinal)
+            .ThenBy(i => batches[i].ProgramMonth.Month, StringComparer.Ordinal)
+            .ToArray();
+        var sent = ordered.Select(i => batches[i]).ToArray();
+        var followUps = sent.SelectMany(b => b.FollowUps).ToArray();
+        var purchases = sent.SelectMany(b => b.Purchases).ToArray();
         object[] values =
         [
-            programMonth.ProgramId, programMonth.Month, head.Epoch, head.NextSequence,
-            limits.CitizenMonthlyLimit, limits.Caps.Mobile, limits.Caps.Paper, at.ToUniversalTime(),
+            sent.Select(b => b.ProgramMonth.ProgramId).ToArray(),
+            sent.Select(b => b.ProgramMonth.Month).ToArray(),
+            sent.Select(b => b.Head.Epoch).ToArray(),
+            sent.Select(b => b.Head.NextSequence).ToArray(),
+            sent.Select(b => b.Limits.CitizenMonthlyLimit).ToArray(),
+            sent.Select(b => b.Limits.Caps.Mobile).ToArray(),
+            sent.Select(b => b.Limits.Caps.Paper).ToArray(),
+            sent.Select(b => b.At.ToUniversalTime()).ToArray(),
+            sent.Select(b => b.FollowUps.Count).ToArray(),
+            sent.Select(b => b.Purchases.Count).ToArray(),
             followUps.Select(f => f.Sequence).ToArray(),
             followUps.Select(f => KindOf(f.Kind)).ToArray(),
             followUps.Select(f => f.Reason).ToArray(),
@@ -73,48 +101,64 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             purchases.Select(p => p.SoldBy).ToArray(),
             purchases.Select(p => p.HoldSeconds).ToArray(),
         ];
+
+        var waitStarted = Stopwatch.GetTimestamp();
+        await using var connection = await dataSource.OpenConnectionAsync();
+        LedgerMetrics.RecordCommitTransaction(sent.Length, Stopwatch.GetElapsedTime(waitStarted));
+        await using var command = new NpgsqlCommand(CommitSql, connection);
         foreach (var value in values)
         {
             command.Parameters.Add(new() { Value = value });
         }
 
-        var followUpAnswers = new CommitAnswer?[followUps.Count];
-        var purchaseAnswers = new CommitAnswer?[purchases.Count];
-        try
+        var followUpAnswers = sent.Select(b => new CommitAnswer?[b.FollowUps.Count]).ToArray();
+        var purchaseAnswers = sent.Select(b => new CommitAnswer?[b.Purchases.Count]).ToArray();
+        var failures = new Exception?[sent.Length];
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                var item = reader.GetInt64(0);
+                var batch = reader.GetInt32(0) - 1;
+                var item = reader.GetInt64(1);
+                if (!reader.IsDBNull(14))
+                {
+                    failures[batch] = Refusal(sent[batch].ProgramMonth, reader.GetString(14), reader.GetString(15));
+                    continue;
+                }
+
                 var answer = new CommitAnswer(
-                    ParseOutcome(reader.GetString(1)),
-                    reader.IsDBNull(2) ? null : reader.GetInt64(2),
-                    reader.GetInt64(3),
-                    ChannelNames.Parse(reader.GetString(4)),
-                    reader.GetInt64(5),
+                    ParseOutcome(reader.GetString(2)),
+                    reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                    reader.GetInt64(4),
+                    ChannelNames.Parse(reader.GetString(5)),
                     reader.GetInt64(6),
-                    reader.GetFieldValue<DateTimeOffset>(7),
-                    ParseStatus(reader.GetString(8)),
-                    reader.IsDBNull(9) ? null : reader.GetString(9),
-                    reader.IsDBNull(10) ? null : ParseRejection(reader.GetString(10)),
-                    reader.IsDBNull(11) ? null : reader.GetInt64(11),
-                    reader.IsDBNull(12) ? null : reader.GetFieldValue<DateTimeOffset>(12));
+                    reader.GetInt64(7),
+                    reader.GetFieldValue<DateTimeOffset>(8),
+                    ParseStatus(reader.GetString(9)),
+                    reader.IsDBNull(10) ? null : reader.GetString(10),
+                    reader.IsDBNull(11) ? null : ParseRejection(reader.GetString(11)),
+                    reader.IsDBNull(12) ? null : reader.GetInt64(12),
+                    reader.IsDBNull(13) ? null : reader.GetFieldValue<DateTimeOffset>(13));
                 if (item > 0)
                 {
-                    purchaseAnswers[item - 1] = answer;
+                    purchaseAnswers[batch][item - 1] = answer;
                 }
                 else
                 {
-                    followUpAnswers[-item - 1] = answer;
+                    followUpAnswers[batch][-item - 1] = answer;
                 }
             }
         }
-        catch (PostgresException e) when (e.SqlState == FencedSqlState)
+
+        var outcomes = new BatchOutcome[batches.Count];
+        for (var sentAt = 0; sentAt < sent.Length; sentAt++)
         {
-            throw new LedgerFencedException(e.MessageText, e);
+            outcomes[ordered[sentAt]] = failures[sentAt] is { } failure
+                ? new BatchOutcome(null, failure)
+                : new BatchOutcome(new CommitResult(Complete(followUpAnswers[sentAt]), Complete(purchaseAnswers[sentAt])), null);
         }
 
-        return new CommitResult(Complete(followUpAnswers), Complete(purchaseAnswers));
+        return outcomes;
     }
 
     /// <summary>
@@ -261,10 +305,17 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         };
     }
 
-    /// <summary>One batch's commit (the parameters of <c>ledger_commit</c>, in order); internal so that tests can check its plan.</summary>
+    /// <summary>
+    /// The batches a transaction carries at most: each is a subtransaction, and a backend caches 64 subtransaction ids
+    /// (past that, every other backend's snapshot falls back to pg_subtrans lookups while the transaction runs).
+    /// </summary>
+    public const int BatchesPerTransactionMax = 64;
+
+    /// <summary>Batches' commit (the parameters of <c>ledger_commit_many</c>, in order); internal so that tests can check its plan.</summary>
     internal const string CommitSql =
-        "SELECT item, outcome, sequence, citizen_used, channel, amount, price, at, status, reason, rejected_as, remaining, opens_at " +
-        "FROM ledger_commit_with_rejections($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+        "SELECT batch, item, outcome, sequence, citizen_used, channel, amount, price, at, status, reason, rejected_as, remaining, " +
+        "opens_at, failed_state, failed_message FROM ledger_commit_many(" +
+        "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
 
     /// <summary>Refusals of program-month ($1, $2), one per key; internal so that tests can check its plan.</summary>
     internal const string RecordRejectionsSql =
@@ -348,6 +399,10 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             Held = new ChannelAmounts(reader.GetInt64(4), reader.GetInt64(5)),
         };
     }
+
+    private static Exception Refusal(ProgramMonth programMonth, string sqlState, string message) => sqlState == FencedSqlState
+        ? new LedgerFencedException(message, new LedgerBatchRefusedException(sqlState, message))
+        : new LedgerBatchRefusedException(sqlState, $"The ledger of {programMonth} refused the batch: {message}");
 
     private static CommitOutcome ParseOutcome(string outcome) => outcome switch
     {

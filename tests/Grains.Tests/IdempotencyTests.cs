@@ -1,4 +1,5 @@
 using Ledger.Grains.Interfaces;
+using Ledger.Grains.Storage;
 using Ledger.Sale;
 using Ledger.Testing;
 
@@ -206,24 +207,14 @@ public sealed class IdempotencyTests(ClusterFixture fixture)
         Assert.True((await ledger.BuyAsync(own)).IsConfirmed);
         await ledger.Cluster.DeactivateAsync(ledger.City(sale));
         var head = (await ledger.Store.ReadHeadAsync(sale))!;
-        await using var data = Npgsql.NpgsqlDataSource.Create(TestDatabase.ConnectionString);
-        await using var command = data.CreateCommand(Storage.LedgerStore.CommitSql);
-        object[] values =
-        [
-            sale.ProgramId, sale.Month, head.Epoch, head.NextSequence, Scenario.Limit, 1_000_000_000L, 1_000_000_000L,
-            DateTimeOffset.UtcNow, Array.Empty<long>(), Array.Empty<string>(), Array.Empty<string>(), new[] { own.CitizenId },
-            new[] { "teller-1 counter-1" }, new[] { "paper" }, new[] { 10_000L }, new[] { 9_000L }, new[] { "teller-1" },
-            new int?[] { null },
-        ];
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new() { Value = value });
-        }
+        var limits = new CommitLimits(Scenario.Limit, new ChannelAmounts(1_000_000_000, 1_000_000_000));
 
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.Equal(("confirmed", head.NextSequence), (reader.GetString(1), reader.GetInt64(2)));
-        Assert.False(await reader.ReadAsync());
+        var result = await ledger.Store.CommitAsync(
+            sale, head, limits, [], [new CommitPurchase(own.CitizenId, "teller-1 counter-1", Channel.Paper, 10_000, 9_000, "teller-1")],
+            DateTimeOffset.UtcNow);
+
+        var answer = Assert.Single(result.Purchases);
+        Assert.Equal((CommitOutcome.Confirmed, head.NextSequence), (answer.Outcome, answer.Sequence));
     }
 
     [Fact]

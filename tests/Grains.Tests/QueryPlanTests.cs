@@ -44,8 +44,9 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
         var limits = QueryPlanFixture.Limits;
         object[] values =
         [
-            newer.ProgramId, newer.Month, head.Epoch, head.NextSequence, limits.CitizenMonthlyLimit,
-            limits.Caps.Mobile, limits.Caps.Paper, DateTimeOffset.UtcNow, Array.Empty<long>(), Array.Empty<string>(),
+            new[] { newer.ProgramId }, new[] { newer.Month }, new[] { head.Epoch }, new[] { head.NextSequence },
+            new[] { limits.CitizenMonthlyLimit }, new[] { limits.Caps.Mobile }, new[] { limits.Caps.Paper },
+            new[] { DateTimeOffset.UtcNow }, new[] { 0 }, new[] { items.Length }, Array.Empty<long>(), Array.Empty<string>(),
             Array.Empty<string>(), items, items.Select(c => QueryPlanFixture.TellerOf(c) + " second").ToArray(), items.Select(_ => "mobile").ToArray(),
             items.Select(_ => QueryPlanFixture.Unit).ToArray(), items.Select(_ => QueryPlanFixture.Unit * 9 / 10).ToArray(),
             items.Select(QueryPlanFixture.TellerOf).ToArray(), items.Select(_ => (int?)null).ToArray(),

@@ -319,7 +319,7 @@ internal sealed class SaleTwins
             Assert.NotEqual(CommitOutcome.Confirmed, answer.Outcome);
             return answer;
         }
-        catch (PostgresException e) when (e.SqlState == CapSqlState)
+        catch (LedgerBatchRefusedException e) when (e.SqlState == CapSqlState)
         {
             return null;
         }

@@ -1,0 +1,109 @@
+using Ledger.Grains.Interfaces;
+using Ledger.Grains.Storage;
+using Ledger.Sale;
+using Ledger.Testing;
+
+namespace Ledger.Grains.Tests;
+
+/// <summary>
+/// Many program-months' batches in one transaction (db/0009_commit_many.sql, <see cref="SiloCommitter"/>): each
+/// still fenced by its own head and answered on its own, a refused one failing alone.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+[Trait("Category", TestCategories.Cluster)]
+public sealed class SiloCommitTests(ClusterFixture fixture)
+{
+    private const long Unit = 10_000;
+    private static readonly CommitLimits Limits = new(Scenario.Limit, new ChannelAmounts(1_000 * Unit, 1_000 * Unit));
+
+    private readonly LedgerTestCluster ledger = fixture.Ledger;
+
+    [Fact]
+    public async Task One_transaction_commits_each_batch_on_its_own_and_a_fenced_one_or_one_past_its_cap_fails_alone()
+    {
+        var (fenced, overCap, sound) = (Scenario.NewProgramMonth(ledger), Scenario.NewProgramMonth(ledger), Scenario.NewProgramMonth(ledger));
+        var older = (await ledger.Store.ClaimAsync(fenced, create: true))!;
+        var newer = (await ledger.Store.ClaimAsync(fenced, create: false))!;
+        var overCapHead = (await ledger.Store.ClaimAsync(overCap, create: true))!;
+        var soundHead = (await ledger.Store.ClaimAsync(sound, create: true))!;
+        var at = ledger.Clock.GetUtcNow();
+
+        var outcomes = await ledger.Store.CommitManyAsync(
+        [
+            new BatchCommit(sound, soundHead, Limits, [], [Purchase("sound")], at),
+            new BatchCommit(overCap, overCapHead, new CommitLimits(Scenario.Limit, new ChannelAmounts(Unit / 2, 0)), [], [Purchase("over")], at),
+            new BatchCommit(fenced, older, Limits, [], [Purchase("fenced")], at),
+        ]);
+
+        var confirmed = Assert.Single(outcomes[0].Result!.Purchases);
+        Assert.Equal((CommitOutcome.Confirmed, soundHead.NextSequence), (confirmed.Outcome, confirmed.Sequence));
+        Assert.Equal("LB002", Assert.IsType<LedgerBatchRefusedException>(outcomes[1].Failure).SqlState);
+        Assert.IsType<LedgerFencedException>(outcomes[2].Failure);
+        Assert.Null(outcomes[1].Result);
+        Assert.Null(outcomes[2].Result);
+        // The refused batches wrote nothing; the sound one moved its head.
+        Assert.Equal(overCapHead, await ledger.Store.ReadHeadAsync(overCap));
+        Assert.Equal(newer, await ledger.Store.ReadHeadAsync(fenced));
+        Assert.Equal(soundHead with { NextSequence = soundHead.NextSequence + 1, Sold = new ChannelAmounts(Unit, 0) },
+            await ledger.Store.ReadHeadAsync(sound));
+        Assert.Empty(await ledger.Store.ReadEntriesAsync(overCap, 0, 10));
+        Assert.Empty(await ledger.Store.ReadEntriesAsync(fenced, 0, 10));
+        Assert.Single(await ledger.Store.ReadEntriesAsync(sound, 0, 10));
+    }
+
+    [Fact]
+    public async Task Batches_handed_in_together_share_transactions_and_each_gets_its_own_answer()
+    {
+        const int programMonths = 150;
+        var sales = Enumerable.Range(0, programMonths).Select(_ => Scenario.NewProgramMonth(ledger)).ToArray();
+        var heads = new LedgerHead[programMonths];
+        for (var i = 0; i < programMonths; i++)
+        {
+            heads[i] = (await ledger.Store.ClaimAsync(sales[i], create: true))!;
+        }
+
+        // One of them is claimed by a newer activation elsewhere.
+        await ledger.Store.ClaimAsync(sales[7], create: false);
+        var committer = new SiloCommitter(ledger.Store);
+        var at = ledger.Clock.GetUtcNow();
+
+        var commits = Enumerable.Range(0, programMonths)
+            .Select(i => committer.CommitAsync(new BatchCommit(sales[i], heads[i], Limits, [], [Purchase($"c{i}"), Purchase($"d{i}")], at)))
+            .ToArray();
+
+        await Assert.ThrowsAsync<LedgerFencedException>(() => commits[7]);
+        foreach (var i in Enumerable.Range(0, programMonths).Where(i => i != 7))
+        {
+            var result = await commits[i];
+            Assert.Equal([1L, 2L], result.Purchases.Select(p => p.Sequence!.Value));
+            Assert.All(result.Purchases, p => Assert.Equal(CommitOutcome.Confirmed, p.Outcome));
+        }
+
+        // At most a few transactions took one batch alone before the others were handed in; the rest were shared.
+        Assert.InRange(committer.Transactions, (programMonths + LedgerStore.BatchesPerTransactionMax - 1) / LedgerStore.BatchesPerTransactionMax,
+            SiloCommitter.TransactionsMax + 2 * ((programMonths / LedgerStore.BatchesPerTransactionMax) + 1));
+        Assert.Empty(await ledger.Store.ReadEntriesAsync(sales[7], 0, 10));
+    }
+
+    [Fact]
+    public async Task A_program_month_fenced_while_others_sell_on_the_same_silo_does_not_fail_them()
+    {
+        var selling = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => ledger.OpenSaleAsync(null)));
+        var fenced = await ledger.OpenSaleAsync();
+        Assert.True((await ledger.BuyAsync(fenced, Scenario.NewCitizen(), Unit)).IsConfirmed);
+        await ledger.Store.ClaimAsync(fenced, create: false);
+
+        var buying = selling.SelectMany(s => Enumerable.Range(0, 20).Select(_ => ledger.BuyAsync(s, Scenario.NewCitizen(), Unit))).ToArray();
+        var stale = ledger.BuyAsync(fenced, Scenario.NewCitizen(), Unit);
+
+        Assert.All(await Task.WhenAll(buying), a => Assert.True(a.IsConfirmed));
+        Assert.Equal(PurchaseOutcome.Busy, (await stale).Outcome);
+        Assert.True((await ledger.BuyAsync(fenced, Scenario.NewCitizen(), Unit)).IsConfirmed);
+        foreach (var sale in selling.Append(fenced))
+        {
+            await ledger.AssertAuditConsistentAsync(sale);
+        }
+    }
+
+    private static CommitPurchase Purchase(string citizen) => new(citizen, Scenario.NewKey(), Channel.Mobile, Unit, Unit * 9 / 10);
+}
