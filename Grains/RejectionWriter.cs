@@ -8,13 +8,14 @@ namespace Ledger.Grains;
 
 /// <summary>
 /// Writes the refusals a program-month answered (<see cref="Rejections"/>) to ledger_rejections in the background,
-/// group-commit style: one statement per batch of what waits, the next batch being what arrived during that write.
+/// group-commit style: one batch of what waits at a time (written through the silo's <see cref="SiloCommitter"/> with
+/// other program-months' in one statement), the next batch being what arrived during that write.
 /// A refusal is answered before it is written; a write that fails is tried again, and the activation flushes what
 /// waits when it deactivates. A refusal answered and not yet written is lost if the silo dies (kill -9): the age of
 /// each batch's oldest refusal when it became durable is measured (ledger.rejections.unwritten_age).
 /// </summary>
 internal sealed partial class RejectionWriter(
-    ProgramMonth programMonth, Rejections rejections, LedgerStore store, TimeProvider clock, ILogger logger)
+    ProgramMonth programMonth, Rejections rejections, SiloCommitter writes, TimeProvider clock, ILogger logger)
 {
     /// <summary>Refusals written in one statement.</summary>
     public const int BatchMax = 5_000;
@@ -68,7 +69,7 @@ internal sealed partial class RejectionWriter(
                 var batch = rejections.TakeUnwritten(BatchMax);
                 try
                 {
-                    await store.RecordRejectionsAsync(programMonth, batch);
+                    await writes.WriteRejectionsAsync(programMonth, batch);
                     rejections.MarkWritten(batch);
                     LedgerMetrics.RecordRejectionsWritten(batch.Count, clock.GetUtcNow() - batch[0].At);
                 }

@@ -27,7 +27,7 @@ internal sealed partial class SaleCommitter(
     public CityMonthSale Sale { get; } = sale;
 
     /// <summary>Writes the refusals the sale answered, in the background.</summary>
-    public RejectionWriter Rejections { get; } = new(programMonth, sale.Rejections, store, clock, logger);
+    public RejectionWriter Rejections { get; } = new(programMonth, sale.Rejections, commits, clock, logger);
 
     /// <summary>The loop, while it runs.</summary>
     public Task? Flushing { get; private set; }

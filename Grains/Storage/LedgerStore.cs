@@ -60,10 +60,10 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Commits the batches of many program-months in one transaction (db/0009_commit_many.sql), each fenced by its
+    /// Commits the batches of many program-months in one transaction (db/0010_commit_batches.sql), each fenced by its
     /// own head and answered on its own: a batch the database refuses (fenced, or a broken invariant) leaves nothing
     /// of itself and fails alone, with <see cref="LedgerFencedException"/> or <see cref="LedgerBatchRefusedException"/>.
-    /// At most <see cref="BatchesPerTransactionMax"/> batches, of distinct program-months.
+    /// At most <see cref="BatchesPerTransactionMax"/> batches.
     /// </summary>
     /// <returns>Each batch's outcome, in the order given.</returns>
     /// <exception cref="Exception">The transaction failed whole (the connection, the database): whether it committed is unknown.</exception>
@@ -76,9 +76,34 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             .ThenBy(i => batches[i].ProgramMonth.Month, StringComparer.Ordinal)
             .ToArray();
         var sent = ordered.Select(i => batches[i]).ToArray();
+        BatchOutcome[] answered;
+        try
+        {
+            answered = await CommitAsync(sent, together: true);
+        }
+        catch (PostgresException)
+        {
+            // The database refused the statement, so nothing of it was written: a broken invariant in one batch (a fenced
+            // one is left out without failing the others). Committed one by one, in subtransactions, it fails alone.
+            answered = await CommitAsync(sent, together: false);
+        }
+
+        var outcomes = new BatchOutcome[batches.Count];
+        for (var i = 0; i < sent.Length; i++)
+        {
+            outcomes[ordered[i]] = answered[i];
+        }
+
+        return outcomes;
+    }
+
+    /// <param name="together">Whether each statement runs once for all batches (ledger_commit_batches), or each batch in a
+    /// subtransaction of its own (ledger_commit_many).</param>
+    private async Task<BatchOutcome[]> CommitAsync(BatchCommit[] sent, bool together)
+    {
         var followUps = sent.SelectMany(b => b.FollowUps).ToArray();
         var purchases = sent.SelectMany(b => b.Purchases).ToArray();
-        object[] values =
+        object[] batchFigures =
         [
             sent.Select(b => b.ProgramMonth.ProgramId).ToArray(),
             sent.Select(b => b.ProgramMonth.Month).ToArray(),
@@ -89,10 +114,15 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             sent.Select(b => b.Limits.Caps.Paper).ToArray(),
             sent.Select(b => b.At.ToUniversalTime()).ToArray(),
             sent.Select(b => b.FollowUps.Count).ToArray(),
-            sent.Select(b => b.Purchases.Count).ToArray(),
+        ];
+        object[] followUpValues =
+        [
             followUps.Select(f => f.Sequence).ToArray(),
             followUps.Select(f => KindOf(f.Kind)).ToArray(),
             followUps.Select(f => f.Reason).ToArray(),
+        ];
+        object[] purchaseValues =
+        [
             purchases.Select(p => p.CitizenId).ToArray(),
             purchases.Select(p => p.IdempotencyKey).ToArray(),
             purchases.Select(p => p.Channel.ToName()).ToArray(),
@@ -101,11 +131,19 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             purchases.Select(p => p.SoldBy).ToArray(),
             purchases.Select(p => p.HoldSeconds).ToArray(),
         ];
+        object[] values = together
+            ?
+            [
+                .. batchFigures,
+                sent.SelectMany((b, i) => Enumerable.Repeat(i + 1, b.FollowUps.Count)).ToArray(), .. followUpValues,
+                sent.SelectMany((b, i) => Enumerable.Repeat(i + 1, b.Purchases.Count)).ToArray(), .. purchaseValues,
+            ]
+            : [.. batchFigures, sent.Select(b => b.Purchases.Count).ToArray(), .. followUpValues, .. purchaseValues];
 
         var waitStarted = Stopwatch.GetTimestamp();
         await using var connection = await dataSource.OpenConnectionAsync();
         LedgerMetrics.RecordCommitTransaction(sent.Length, Stopwatch.GetElapsedTime(waitStarted));
-        await using var command = new NpgsqlCommand(CommitSql, connection);
+        await using var command = new NpgsqlCommand(together ? CommitSql : CommitEachSql, connection);
         foreach (var value in values)
         {
             command.Parameters.Add(new() { Value = value });
@@ -150,36 +188,37 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             }
         }
 
-        var outcomes = new BatchOutcome[batches.Count];
-        for (var sentAt = 0; sentAt < sent.Length; sentAt++)
-        {
-            outcomes[ordered[sentAt]] = failures[sentAt] is { } failure
+        return sent.Select((_, i) => failures[i] is { } failure
                 ? new BatchOutcome(null, failure)
-                : new BatchOutcome(new CommitResult(Complete(followUpAnswers[sentAt]), Complete(purchaseAnswers[sentAt])), null);
-        }
-
-        return outcomes;
+                : new BatchOutcome(new CommitResult(Complete(followUpAnswers[i]), Complete(purchaseAnswers[i])), null))
+            .ToArray();
     }
 
     /// <summary>
     /// Writes refusals as their keys' answers (db/0008_rejections_remembered.sql) in one statement; a key already
     /// written keeps its first refusal.
     /// </summary>
-    public async Task RecordRejectionsAsync(ProgramMonth programMonth, IReadOnlyList<Rejection> rejections)
+    public Task RecordRejectionsAsync(ProgramMonth programMonth, IReadOnlyList<Rejection> rejections) =>
+        RecordRejectionsAsync([(programMonth, rejections)]);
+
+    /// <summary>Writes the refusals of many program-months in one statement.</summary>
+    public async Task RecordRejectionsAsync(IReadOnlyList<(ProgramMonth ProgramMonth, IReadOnlyList<Rejection> Rejections)> batches)
     {
+        var rows = batches.SelectMany(b => b.Rejections.Select(r => (b.ProgramMonth, Rejection: r))).ToArray();
         await using var command = dataSource.CreateCommand(RecordRejectionsSql);
         object[] values =
         [
-            programMonth.ProgramId, programMonth.Month,
-            rejections.Select(r => r.Owner).ToArray(),
-            rejections.Select(r => r.Claim.Key).ToArray(),
-            rejections.Select(r => r.Claim.CitizenId).ToArray(),
-            rejections.Select(r => r.Claim.Channel.ToName()).ToArray(),
-            rejections.Select(r => r.Claim.Amount).ToArray(),
-            rejections.Select(r => RejectionName(r.Answer.Outcome)).ToArray(),
-            rejections.Select(r => r.Answer.Remaining).ToArray(),
-            rejections.Select(r => r.Answer.OpensAt?.ToUniversalTime()).ToArray(),
-            rejections.Select(r => r.At.ToUniversalTime()).ToArray(),
+            rows.Select(r => r.ProgramMonth.ProgramId).ToArray(),
+            rows.Select(r => r.ProgramMonth.Month).ToArray(),
+            rows.Select(r => r.Rejection.Owner).ToArray(),
+            rows.Select(r => r.Rejection.Claim.Key).ToArray(),
+            rows.Select(r => r.Rejection.Claim.CitizenId).ToArray(),
+            rows.Select(r => r.Rejection.Claim.Channel.ToName()).ToArray(),
+            rows.Select(r => r.Rejection.Claim.Amount).ToArray(),
+            rows.Select(r => RejectionName(r.Rejection.Answer.Outcome)).ToArray(),
+            rows.Select(r => r.Rejection.Answer.Remaining).ToArray(),
+            rows.Select(r => r.Rejection.Answer.OpensAt?.ToUniversalTime()).ToArray(),
+            rows.Select(r => r.Rejection.At.ToUniversalTime()).ToArray(),
         ];
         foreach (var value in values)
         {
@@ -311,17 +350,23 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// </summary>
     public const int BatchesPerTransactionMax = 64;
 
-    /// <summary>Batches' commit (the parameters of <c>ledger_commit_many</c>, in order); internal so that tests can check its plan.</summary>
+    /// <summary>Batches' commit (the parameters of <c>ledger_commit_batches</c>, in order); internal so that tests can check its plan.</summary>
     internal const string CommitSql =
+        "SELECT batch, item, outcome, sequence, citizen_used, channel, amount, price, at, status, reason, rejected_as, remaining, " +
+        "opens_at, failed_state, failed_message FROM ledger_commit_batches(" +
+        "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+
+    /// <summary>Batches' commit each in a subtransaction (the parameters of <c>ledger_commit_many</c>, in order).</summary>
+    internal const string CommitEachSql =
         "SELECT batch, item, outcome, sequence, citizen_used, channel, amount, price, at, status, reason, rejected_as, remaining, " +
         "opens_at, failed_state, failed_message FROM ledger_commit_many(" +
         "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
 
-    /// <summary>Refusals of program-month ($1, $2), one per key; internal so that tests can check its plan.</summary>
+    /// <summary>Refusals, one per key of a program-month; internal so that tests can check its plan.</summary>
     internal const string RecordRejectionsSql =
         "INSERT INTO ledger_rejections (program_id, month, owner_id, idempotency_key, citizen_id, channel, amount, outcome, " +
-        "remaining, opens_at, at) SELECT $1, $2, r.* FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], " +
-        "$8::text[], $9::bigint[], $10::timestamptz[], $11::timestamptz[]) AS r ON CONFLICT DO NOTHING";
+        "remaining, opens_at, at) SELECT r.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], " +
+        "$7::bigint[], $8::text[], $9::bigint[], $10::timestamptz[], $11::timestamptz[]) AS r ON CONFLICT DO NOTHING";
 
     /// <summary>The purchases of program-month ($1, $2), at most $3, by citizen and stored key; internal so that tests can check its plan.</summary>
     internal const string BuyersSql =

@@ -46,8 +46,9 @@ public sealed class QueryPlanTests(QueryPlanFixture fixture) : IClassFixture<Que
         [
             new[] { newer.ProgramId }, new[] { newer.Month }, new[] { head.Epoch }, new[] { head.NextSequence },
             new[] { limits.CitizenMonthlyLimit }, new[] { limits.Caps.Mobile }, new[] { limits.Caps.Paper },
-            new[] { DateTimeOffset.UtcNow }, new[] { 0 }, new[] { items.Length }, Array.Empty<long>(), Array.Empty<string>(),
-            Array.Empty<string>(), items, items.Select(c => QueryPlanFixture.TellerOf(c) + " second").ToArray(), items.Select(_ => "mobile").ToArray(),
+            new[] { DateTimeOffset.UtcNow }, new[] { 0 }, Array.Empty<int>(), Array.Empty<long>(), Array.Empty<string>(),
+            Array.Empty<string>(), items.Select(_ => 1).ToArray(), items,
+            items.Select(c => QueryPlanFixture.TellerOf(c) + " second").ToArray(), items.Select(_ => "mobile").ToArray(),
             items.Select(_ => QueryPlanFixture.Unit).ToArray(), items.Select(_ => QueryPlanFixture.Unit * 9 / 10).ToArray(),
             items.Select(QueryPlanFixture.TellerOf).ToArray(), items.Select(_ => (int?)null).ToArray(),
         ];

@@ -52,6 +52,41 @@ public sealed class SiloCommitTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Cancels_and_purchases_of_several_program_months_in_one_transaction_are_numbered_each_in_its_own()
+    {
+        var (first, second) = (Scenario.NewProgramMonth(ledger), Scenario.NewProgramMonth(ledger));
+        var firstHead = (await ledger.Store.ClaimAsync(first, create: true))!;
+        var secondHead = (await ledger.Store.ClaimAsync(second, create: true))!;
+        var at = ledger.Clock.GetUtcNow();
+        var citizen = Scenario.NewCitizen();
+        var bought = await ledger.Store.CommitManyAsync(
+        [
+            new BatchCommit(first, firstHead, Limits, [], [Purchase(citizen) with { Amount = Scenario.Limit }, Purchase("other")], at),
+            new BatchCommit(second, secondHead, Limits, [], [Purchase(citizen)], at),
+        ]);
+        var firstPurchase = bought[0].Result!.Purchases[0];
+        firstHead = (await ledger.Store.ReadHeadAsync(first))!;
+        secondHead = (await ledger.Store.ReadHeadAsync(second))!;
+
+        // The citizen's first purchase cancelled and another bought in its room, beside a purchase elsewhere.
+        var cancel = new PendingFollowUp(FollowUp.Cancel, firstPurchase.Sequence!.Value, citizen, Channel.Mobile, Scenario.Limit);
+        var outcomes = await ledger.Store.CommitManyAsync(
+        [
+            new BatchCommit(second, secondHead, Limits, [], [Purchase(Scenario.NewCitizen())], at),
+            new BatchCommit(first, firstHead, Limits, [cancel], [Purchase(citizen), Purchase(Scenario.NewCitizen())], at),
+        ]);
+
+        var elsewhere = Assert.Single(outcomes[0].Result!.Purchases);
+        Assert.Equal((CommitOutcome.Confirmed, 2L), (elsewhere.Outcome, elsewhere.Sequence));
+        var (cancelled, again) = (Assert.Single(outcomes[1].Result!.FollowUps), outcomes[1].Result!.Purchases);
+        Assert.Equal((CommitOutcome.Cancelled, 3L, 0L), (cancelled.Outcome, cancelled.Sequence, cancelled.CitizenUsed));
+        Assert.Equal([(CommitOutcome.Confirmed, 4L, Unit), (CommitOutcome.Confirmed, 5L, Unit)],
+            again.Select(p => (p.Outcome, p.Sequence!.Value, p.CitizenUsed)));
+        Assert.Equal(firstHead with { NextSequence = 6, Sold = new ChannelAmounts(3 * Unit, 0) }, await ledger.Store.ReadHeadAsync(first));
+        Assert.Equal(secondHead with { NextSequence = 3, Sold = new ChannelAmounts(2 * Unit, 0) }, await ledger.Store.ReadHeadAsync(second));
+    }
+
+    [Fact]
     public async Task Batches_handed_in_together_share_transactions_and_each_gets_its_own_answer()
     {
         const int programMonths = 150;
@@ -102,6 +137,32 @@ public sealed class SiloCommitTests(ClusterFixture fixture)
         foreach (var sale in selling.Append(fenced))
         {
             await ledger.AssertAuditConsistentAsync(sale);
+        }
+    }
+
+    [Fact]
+    public async Task Refusals_of_many_program_months_written_together_stay_each_keys_answer_in_its_own_program_month()
+    {
+        var sales = Enumerable.Range(0, 3).Select(_ => Scenario.NewProgramMonth(ledger)).ToArray();
+        var heads = new List<LedgerHead>();
+        foreach (var sale in sales)
+        {
+            heads.Add((await ledger.Store.ClaimAsync(sale, create: true))!);
+        }
+
+        var committer = new SiloCommitter(ledger.Store);
+        var at = ledger.Clock.GetUtcNow();
+        // The same citizen and key refused in each program-month, with each its own figure.
+        var claim = new Claim("refused", "k", Channel.Mobile, Unit);
+        await Task.WhenAll(sales.Select((sale, i) => committer.WriteRejectionsAsync(
+            sale, [new Rejection(claim, new Answer(PurchaseOutcome.SoldOut, Remaining: i * Unit), at)])));
+
+        for (var i = 0; i < sales.Length; i++)
+        {
+            var retried = await ledger.Store.CommitAsync(
+                sales[i], heads[i], Limits, [], [new CommitPurchase("refused", "k", Channel.Mobile, Unit, Unit * 9 / 10)], at);
+            var answer = Assert.Single(retried.Purchases);
+            Assert.Equal((CommitOutcome.Rejected, PurchaseOutcome.SoldOut, i * Unit), (answer.Outcome, answer.RejectedAs, answer.Remaining));
         }
     }
 
