@@ -37,7 +37,11 @@ internal sealed class Coalescer<TRequest, TResult>(
             }
         }
 
-        if (start)
+        if (start && ExecutionContext.IsFlowSuppressed())
+        {
+            _ = Task.Run(SendWaitingAsync);
+        }
+        else if (start)
         {
             using (ExecutionContext.SuppressFlow())
             {
@@ -80,6 +84,10 @@ internal sealed class Coalescer<TRequest, TResult>(
         try
         {
             outcomes = await send(Array.ConvertAll(taken, w => w.Request));
+            if (outcomes.Count != taken.Length)
+            {
+                throw new InvalidOperationException($"A send of {taken.Length} requests answered {outcomes.Count}.");
+            }
         }
         catch (Exception e)
         {

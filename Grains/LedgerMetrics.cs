@@ -71,6 +71,10 @@ public static class LedgerMetrics
             HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
         });
 
+    private static readonly Counter<long> CommitFallbacks = Meter.CreateCounter<long>(
+        "ledger.commit.fallbacks", unit: "{transaction}",
+        description: "Commit transactions the database refused whole (by SQLSTATE), whose batches were then committed one by one.");
+
     private static readonly Histogram<double> RejectionsUnwrittenAge = Meter.CreateHistogram(
         "ledger.rejections.unwritten_age", unit: "s",
         description: "How long the oldest refusal of a written batch had been answered and not durable: a silo killed then loses it.",
@@ -118,6 +122,9 @@ public static class LedgerMetrics
         TransactionBatches.Record(programMonths);
         ConnectionWait.Record(connectionWait.TotalSeconds);
     }
+
+    /// <summary>The database refused a commit transaction whole with <paramref name="sqlState"/>; its batches go one by one.</summary>
+    public static void CountCommitFallback(string sqlState) => CommitFallbacks.Add(1, new KeyValuePair<string, object?>("sqlstate", sqlState));
 
     /// <summary>
     /// Reports a program-month activation's queue depth and remaining caps until <see cref="Untrack"/>. The

@@ -81,10 +81,11 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         {
             answered = await CommitAsync(sent, together: true);
         }
-        catch (PostgresException)
+        catch (PostgresException e)
         {
             // The database refused the statement, so nothing of it was written: a broken invariant in one batch (a fenced
             // one is left out without failing the others). Committed one by one, in subtransactions, it fails alone.
+            LedgerMetrics.CountCommitFallback(e.SqlState);
             answered = await CommitAsync(sent, together: false);
         }
 

@@ -23,7 +23,8 @@ public sealed class LedgerSchemaTests
             [(1, "db/0001_orleans_clustering.sql"), (2, "db/0002_orleans_persistence.sql"), (3, "db/0003_ledger.sql"), (4, "db/0004_waiting_room.sql"),
              (5, "db/0005_payments.sql"), (6, "db/0006_payments_probes.sql"),
              (7, "db/0007_payments_without_payment.sql"), (8, "db/0008_rejections_remembered.sql"),
-             (9, "db/0009_commit_many.sql"), (10, "db/0010_commit_batches.sql")],
+             (9, "db/0009_commit_many.sql"), (10, "db/0010_commit_batches.sql"),
+             (11, "db/0011_commit_batches_by_key.sql")],
             LedgerSchema.Files.Select(f => (f.Version, f.Name)));
         Assert.Equal(SchemaFile.Of(Second.Name, "SELECT 1;\nSELECT 2;").Checksum, SchemaFile.Of(Second.Name, "SELECT 1;\r\nSELECT 2;").Checksum);
         Assert.NotEqual(SchemaFile.Of(Second.Name, "SELECT 1;").Checksum, SchemaFile.Of(Second.Name, "SELECT 1; ").Checksum);

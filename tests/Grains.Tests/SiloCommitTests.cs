@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Ledger.Grains.Interfaces;
 using Ledger.Grains.Storage;
 using Ledger.Sale;
@@ -27,6 +29,19 @@ public sealed class SiloCommitTests(ClusterFixture fixture)
         var overCapHead = (await ledger.Store.ClaimAsync(overCap, create: true))!;
         var soundHead = (await ledger.Store.ClaimAsync(sound, create: true))!;
         var at = ledger.Clock.GetUtcNow();
+        var fallbacks = new ConcurrentQueue<string?>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == LedgerMetrics.Name && instrument.Name == "ledger.commit.fallbacks")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => fallbacks.Enqueue(tags[0].Value as string));
+        listener.Start();
 
         var outcomes = await ledger.Store.CommitManyAsync(
         [
@@ -49,6 +64,27 @@ public sealed class SiloCommitTests(ClusterFixture fixture)
         Assert.Empty(await ledger.Store.ReadEntriesAsync(overCap, 0, 10));
         Assert.Empty(await ledger.Store.ReadEntriesAsync(fenced, 0, 10));
         Assert.Single(await ledger.Store.ReadEntriesAsync(sound, 0, 10));
+        // The cap is checked after the writes, so the statement for all of them failed and they went one by one.
+        Assert.Contains("LB002", fallbacks);
+    }
+
+    [Fact]
+    public async Task A_stale_activations_batch_beside_the_new_ones_in_one_transaction_is_fenced_and_the_new_one_commits()
+    {
+        var sale = Scenario.NewProgramMonth(ledger);
+        var older = (await ledger.Store.ClaimAsync(sale, create: true))!;
+        var newer = (await ledger.Store.ClaimAsync(sale, create: false))!;
+        var at = ledger.Clock.GetUtcNow();
+
+        var outcomes = await ledger.Store.CommitManyAsync(
+        [
+            new BatchCommit(sale, newer, Limits, [], [Purchase("new")], at),
+            new BatchCommit(sale, older, Limits, [], [Purchase("stale")], at),
+        ]);
+
+        Assert.Equal((CommitOutcome.Confirmed, 1L), (outcomes[0].Result!.Purchases[0].Outcome, outcomes[0].Result!.Purchases[0].Sequence!.Value));
+        Assert.IsType<LedgerFencedException>(outcomes[1].Failure);
+        Assert.Equal("new", Assert.Single(await ledger.Store.ReadEntriesAsync(sale, 0, 10)).CitizenId);
     }
 
     [Fact]
