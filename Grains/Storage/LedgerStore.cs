@@ -60,7 +60,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Commits the batches of many program-months in one transaction (db/0010_commit_batches.sql), each fenced by its
+    /// Commits the batches of many program-months in one transaction (ledger_commit_batches, db/0010 and 0011), each fenced by its
     /// own head and answered on its own: a batch the database refuses (fenced, or a broken invariant) leaves nothing
     /// of itself and fails alone, with <see cref="LedgerFencedException"/> or <see cref="LedgerBatchRefusedException"/>.
     /// At most <see cref="BatchesPerTransactionMax"/> batches.
