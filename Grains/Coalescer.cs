@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ledger.Grains.Storage;
 
 namespace Ledger.Grains;
 
@@ -13,7 +14,7 @@ namespace Ledger.Grains;
 /// was current when its first request was made, so that its database command shows in that caller's trace.
 /// </remarks>
 internal sealed class Coalescer<TRequest, TResult>(
-    Func<IReadOnlyList<TRequest>, Task<IReadOnlyList<Coalesced<TResult>>>> send, int sendsMax, int requestsPerSendMax)
+    Func<IReadOnlyList<TRequest>, Task<IReadOnlyList<Outcome<TResult>>>> send, int sendsMax, int requestsPerSendMax)
 {
     private readonly Lock gate = new();
     private readonly Queue<Waiting> waiting = new();
@@ -80,7 +81,7 @@ internal sealed class Coalescer<TRequest, TResult>(
     {
         Activity.Current = taken[0].Span;
         Interlocked.Increment(ref sends);
-        IReadOnlyList<Coalesced<TResult>> outcomes;
+        IReadOnlyList<Outcome<TResult>> outcomes;
         try
         {
             outcomes = await send(Array.ConvertAll(taken, w => w.Request));
@@ -125,6 +126,3 @@ internal sealed class Coalescer<TRequest, TResult>(
         public TaskCompletionSource<TResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
-
-/// <summary>One request's result from a send, or why it failed.</summary>
-internal readonly record struct Coalesced<TResult>(TResult? Result, Exception? Failure);

@@ -26,12 +26,11 @@ public sealed class SiloCommitter
 
     public SiloCommitter(LedgerStore store)
     {
-        commits = new(async batches => (await store.CommitManyAsync(batches)).Select(o => new Coalesced<CommitResult>(o.Result, o.Failure)).ToArray(),
-            TransactionsMax, LedgerStore.BatchesPerTransactionMax);
+        commits = new(store.CommitManyAsync, TransactionsMax, LedgerStore.BatchesPerTransactionMax);
         rejections = new(async batches =>
         {
             await store.RecordRejectionsAsync(batches);
-            return batches.Select(_ => new Coalesced<bool>(true, null)).ToArray();
+            return batches.Select(_ => new Outcome<bool>(true, null)).ToArray();
         }, 1, RejectionBatchesPerWriteMax);
     }
 

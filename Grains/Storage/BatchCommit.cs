@@ -12,5 +12,8 @@ public sealed record BatchCommit(
     IReadOnlyList<CommitPurchase> Purchases,
     DateTimeOffset At);
 
-/// <summary>How one batch of a transaction ended: its answers, or why the database refused it (then nothing of it was written).</summary>
-public readonly record struct BatchOutcome(CommitResult? Result, Exception? Failure);
+/// <summary>
+/// How one request of many sent together ended: its result, or why it failed. For a batch of a commit, a failure
+/// means the database refused it and nothing of it was written.
+/// </summary>
+public readonly record struct Outcome<TResult>(TResult? Result, Exception? Failure);

@@ -67,7 +67,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     /// </summary>
     /// <returns>Each batch's outcome, in the order given.</returns>
     /// <exception cref="Exception">The transaction failed whole (the connection, the database): whether it committed is unknown.</exception>
-    public async Task<IReadOnlyList<BatchOutcome>> CommitManyAsync(IReadOnlyList<BatchCommit> batches)
+    public async Task<IReadOnlyList<Outcome<CommitResult>>> CommitManyAsync(IReadOnlyList<BatchCommit> batches)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batches.Count, BatchesPerTransactionMax);
         // Heads are locked in one order (program, month) by every transaction: two cannot wait for each other.
@@ -76,7 +76,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             .ThenBy(i => batches[i].ProgramMonth.Month, StringComparer.Ordinal)
             .ToArray();
         var sent = ordered.Select(i => batches[i]).ToArray();
-        BatchOutcome[] answered;
+        Outcome<CommitResult>[] answered;
         try
         {
             answered = await CommitAsync(sent, together: true);
@@ -89,7 +89,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             answered = await CommitAsync(sent, together: false);
         }
 
-        var outcomes = new BatchOutcome[batches.Count];
+        var outcomes = new Outcome<CommitResult>[batches.Count];
         for (var i = 0; i < sent.Length; i++)
         {
             outcomes[ordered[i]] = answered[i];
@@ -100,7 +100,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
 
     /// <param name="together">Whether each statement runs once for all batches (ledger_commit_batches), or each batch in a
     /// subtransaction of its own (ledger_commit_many).</param>
-    private async Task<BatchOutcome[]> CommitAsync(BatchCommit[] sent, bool together)
+    private async Task<Outcome<CommitResult>[]> CommitAsync(BatchCommit[] sent, bool together)
     {
         var followUps = sent.SelectMany(b => b.FollowUps).ToArray();
         var purchases = sent.SelectMany(b => b.Purchases).ToArray();
@@ -190,8 +190,8 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         }
 
         return sent.Select((_, i) => failures[i] is { } failure
-                ? new BatchOutcome(null, failure)
-                : new BatchOutcome(new CommitResult(Complete(followUpAnswers[i]), Complete(purchaseAnswers[i])), null))
+                ? new Outcome<CommitResult>(null, failure)
+                : new Outcome<CommitResult>(new CommitResult(Complete(followUpAnswers[i]), Complete(purchaseAnswers[i])), null))
             .ToArray();
     }
 

@@ -5,13 +5,16 @@ using Ledger.Grains;
 namespace Ledger.Bench;
 
 /// <summary>
-/// Listens to the meters of the silo in this process while a round runs (<see cref="LedgerMetrics"/>' batch commits,
-/// and .NET's HTTP client for the requests to the payment provider) and sums them into <see cref="SiloFigures"/>.
+/// Listens to the meters of the silo in this process while a round runs (<see cref="LedgerMetrics"/>' batch commits and
+/// commit transactions, and .NET's HTTP client for the requests to the payment provider) and sums them into
+/// <see cref="SiloFigures"/>.
 /// </summary>
 public sealed class SiloWatch : IDisposable
 {
     private const string BatchSize = "ledger.commit.batch_size";
     private const string CommitDuration = "ledger.commit.duration";
+    private const string TransactionBatches = "ledger.commit.transaction.program_months";
+    private const string ConnectionWait = "ledger.commit.connection_wait";
     private const string HttpMeter = "System.Net.Http";
     private const string HttpDuration = "http.client.request.duration";
 
@@ -19,6 +22,10 @@ public sealed class SiloWatch : IDisposable
     private readonly ConcurrentDictionary<string, double> commitSecondsBySale = new(StringComparer.Ordinal);
     private long commits;
     private long items;
+    private long transactions;
+    private long waits;
+    private double waitSeconds;
+    private double waitMaxSeconds;
     private long providerRequests;
     private double providerSeconds;
 
@@ -26,20 +33,35 @@ public sealed class SiloWatch : IDisposable
     {
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if ((instrument.Meter.Name == LedgerMetrics.Name && instrument.Name is BatchSize or CommitDuration)
+            if ((instrument.Meter.Name == LedgerMetrics.Name && instrument.Name is BatchSize or CommitDuration or TransactionBatches or ConnectionWait)
                 || (instrument.Meter.Name == HttpMeter && instrument.Name == HttpDuration))
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+        listener.SetMeasurementEventCallback<int>((instrument, size, _, _) =>
         {
+            if (instrument.Name == TransactionBatches)
+            {
+                Interlocked.Increment(ref transactions);
+                return;
+            }
+
             Interlocked.Increment(ref commits);
             Interlocked.Add(ref items, size);
         });
         listener.SetMeasurementEventCallback<double>((instrument, seconds, tags, _) =>
         {
-            if (instrument.Name == CommitDuration)
+            if (instrument.Name == ConnectionWait)
+            {
+                lock (listener)
+                {
+                    waits++;
+                    waitSeconds += seconds;
+                    waitMaxSeconds = Math.Max(waitMaxSeconds, seconds);
+                }
+            }
+            else if (instrument.Name == CommitDuration)
             {
                 commitSecondsBySale.AddOrUpdate(Tag(tags, "program") + "/" + Tag(tags, "month"), seconds, (_, sum) => sum + seconds);
             }
@@ -59,15 +81,17 @@ public sealed class SiloWatch : IDisposable
     public SiloFigures Snapshot()
     {
         var requests = Interlocked.Read(ref providerRequests);
-        double seconds;
         lock (listener)
         {
-            seconds = providerSeconds;
+            return new SiloFigures(
+                Interlocked.Read(ref commits), Interlocked.Read(ref items), commitSecondsBySale.Values.DefaultIfEmpty(0).Max(),
+                requests, requests == 0 ? 0 : providerSeconds * 1000 / requests)
+            {
+                Transactions = Interlocked.Read(ref transactions),
+                ConnectionWaitMeanMs = waits == 0 ? 0 : waitSeconds * 1000 / waits,
+                ConnectionWaitMaxMs = waitMaxSeconds * 1000,
+            };
         }
-
-        return new SiloFigures(
-            Interlocked.Read(ref commits), Interlocked.Read(ref items), commitSecondsBySale.Values.DefaultIfEmpty(0).Max(),
-            requests, requests == 0 ? 0 : seconds * 1000 / requests);
     }
 
     public void Dispose() => listener.Dispose();

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
-using Ledger.Grains;
 using Npgsql;
 
 namespace Ledger.Bench;
@@ -9,59 +7,20 @@ namespace Ledger.Bench;
 /// <summary>
 /// Where a grains-mode run's commits went (issue 20's profile): the silo's commit transactions, the program-months'
 /// batches and items they carried and the time each waited for a pooled connection, from the silo's meters in this
-/// process; PostgreSQL's transactions and WAL flushes (pg_stat_database, pg_stat_wal) and the CPU its processes used
-/// (from /proc, when it runs on this machine), and this process's own CPU.
+/// process (<see cref="SiloWatch"/>); PostgreSQL's transactions and WAL flushes (pg_stat_database, pg_stat_wal) and the
+/// CPU its processes used (from /proc, when it runs on this machine), and this process's own CPU.
 /// </summary>
 public sealed class CommitWatch : IDisposable
 {
-    private const string BatchSize = "ledger.commit.batch_size";
-    private const string TransactionBatches = "ledger.commit.transaction.program_months";
-    private const string ConnectionWait = "ledger.commit.connection_wait";
-
-    private readonly MeterListener listener = new();
+    private readonly SiloWatch silo = new();
     private readonly NpgsqlDataSource data;
     private readonly DatabaseFigures before;
     private readonly TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    private long batches;
-    private long items;
-    private long transactions;
-    private long waits;
-    private double waitSeconds;
-    private double waitMaxSeconds;
 
     private CommitWatch(NpgsqlDataSource data, DatabaseFigures before)
     {
         this.data = data;
         this.before = before;
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == LedgerMetrics.Name && instrument.Name is BatchSize or TransactionBatches or ConnectionWait)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == BatchSize)
-            {
-                Interlocked.Increment(ref batches);
-                Interlocked.Add(ref items, value);
-            }
-            else
-            {
-                Interlocked.Increment(ref transactions);
-            }
-        });
-        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
-        {
-            lock (listener)
-            {
-                waits++;
-                waitSeconds += seconds;
-                waitMaxSeconds = Math.Max(waitMaxSeconds, seconds);
-            }
-        });
-        listener.Start();
     }
 
     public static async Task<CommitWatch> StartAsync(NpgsqlDataSource data) => new(data, await DatabaseFigures.ReadAsync(data));
@@ -69,20 +28,16 @@ public sealed class CommitWatch : IDisposable
     /// <summary>What the run cost, from the start until now.</summary>
     public async Task<CommitProfile> StopAsync()
     {
+        var figures = silo.Snapshot();
         var after = await DatabaseFigures.ReadAsync(data);
-        listener.Dispose();
-        lock (listener)
-        {
-            return new CommitProfile(
-                Interlocked.Read(ref transactions), Interlocked.Read(ref batches), Interlocked.Read(ref items),
-                waits == 0 ? 0 : waitSeconds * 1000 / waits, waitMaxSeconds * 1000,
-                after.Transactions - before.Transactions, after.WalFlushes - before.WalFlushes,
-                after.CpuSeconds is { } cpu && before.CpuSeconds is { } cpuBefore ? cpu - cpuBefore : null,
-                (Process.GetCurrentProcess().TotalProcessorTime - this.cpuBefore).TotalSeconds);
-        }
+        return new CommitProfile(
+            figures.Transactions, figures.Commits, figures.CommittedItems, figures.ConnectionWaitMeanMs, figures.ConnectionWaitMaxMs,
+            after.Transactions - before.Transactions, after.WalFlushes - before.WalFlushes,
+            after.CpuSeconds is { } cpu && before.CpuSeconds is { } cpuBefore ? cpu - cpuBefore : null,
+            (Process.GetCurrentProcess().TotalProcessorTime - this.cpuBefore).TotalSeconds);
     }
 
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => silo.Dispose();
 
     private sealed record DatabaseFigures(long Transactions, long WalFlushes, double? CpuSeconds)
     {
